@@ -1,0 +1,24 @@
+package org.ccpresence.error;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+import graphql.ExecutionResult;
+import graphql.GraphQLError;
+import graphql.execution.instrumentation.InstrumentationState;
+import graphql.execution.instrumentation.SimplePerformantInstrumentation;
+import graphql.execution.instrumentation.parameters.InstrumentationExecutionParameters;
+
+/** Rewrites every error of every execution result into a contract error (see {@link ContractErrors}). */
+final class ContractErrorInstrumentation extends SimplePerformantInstrumentation {
+
+    @Override
+    public CompletableFuture<ExecutionResult> instrumentExecutionResult(ExecutionResult result,
+            InstrumentationExecutionParameters parameters, InstrumentationState state) {
+        if (result.getErrors().isEmpty()) {
+            return CompletableFuture.completedFuture(result);
+        }
+        List<GraphQLError> errors = result.getErrors().stream().map(ContractErrors::toContractError).toList();
+        return CompletableFuture.completedFuture(result.transform(builder -> builder.errors(errors)));
+    }
+}

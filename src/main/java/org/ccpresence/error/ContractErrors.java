@@ -1,0 +1,67 @@
+package org.ccpresence.error;
+
+import java.util.UUID;
+
+import org.jboss.logging.Logger;
+
+import graphql.ErrorClassification;
+import graphql.ErrorType;
+import graphql.ExceptionWhileDataFetching;
+import graphql.GraphQLError;
+import graphql.execution.AbortExecutionException;
+
+/**
+ * The one place where failures become contract errors: every error leaving the API gets an {@code extensions.code}
+ * from {@link ErrorCode} and a message meant for the caller. Anything unexpected is logged with a reference and
+ * reaches the client only as {@code INTERNAL} with that reference.
+ */
+public final class ContractErrors {
+
+    private static final Logger LOG = Logger.getLogger(ContractErrors.class);
+
+    private ContractErrors() {
+    }
+
+    public static GraphQLError toContractError(GraphQLError error) {
+        if (error instanceof ExceptionWhileDataFetching fetching) {
+            ApiException api = toApiException(fetching.getException());
+            return rebuild(error, api.code(), api.getMessage());
+        }
+        if (error instanceof AbortExecutionException) {
+            return rebuild(error, ErrorCode.BAD_USER_INPUT, "Request refused: " + error.getMessage()
+                    + ". Ask for fewer nested fields or split the request.");
+        }
+        if (error instanceof ContractError) {
+            return error;
+        }
+        ErrorClassification type = error.getErrorType();
+        if (type == ErrorType.InvalidSyntax || type == ErrorType.ValidationError || type == ErrorType.OperationNotSupported) {
+            // graphql-java's messages for these describe the request, never the server.
+            return rebuild(error, ErrorCode.BAD_USER_INPUT, error.getMessage());
+        }
+        // e.g. a null in a non-null field: a bug of ours, not something the caller can fix.
+        return rebuild(error, ErrorCode.INTERNAL, internal(new IllegalStateException(error.getMessage())));
+    }
+
+    /** Maps any failure to the exception the client may see. */
+    public static ApiException toApiException(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof ApiException api) {
+                return api;
+            }
+        }
+        return DatabaseErrors.translate(failure)
+                .or(() -> SecurityErrors.translate(failure))
+                .orElseGet(() -> new ApiException(ErrorCode.INTERNAL, internal(failure)));
+    }
+
+    private static String internal(Throwable failure) {
+        String reference = UUID.randomUUID().toString();
+        LOG.errorf(failure, "Internal error, reference %s", reference);
+        return "Internal error (reference " + reference + "). Retry later; if it persists, give the reference to the operator.";
+    }
+
+    private static GraphQLError rebuild(GraphQLError original, ErrorCode code, String message) {
+        return new ContractError(code, message, original.getLocations(), original.getPath());
+    }
+}

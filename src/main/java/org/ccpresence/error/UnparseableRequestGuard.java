@@ -1,0 +1,65 @@
+package org.ccpresence.error;
+
+import java.util.List;
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import graphql.parser.InvalidSyntaxException;
+import graphql.parser.Parser;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+
+/**
+ * Answers HTTP requests that are not GraphQL at all (no JSON, no query, a query that does not parse) with a contract
+ * error. SmallRye GraphQL refuses them before graphql-java runs, where {@link ContractErrorInstrumentation} cannot see
+ * them, and with a message that does not say what is wrong.
+ */
+@ApplicationScoped
+class UnparseableRequestGuard {
+
+    void register(@Observes Router router) {
+        router.post("/graphql").order(-200).handler(BodyHandler.create());
+        router.post("/graphql").order(-199).handler(this::check);
+    }
+
+    private void check(RoutingContext rc) {
+        String contentType = rc.request().getHeader("Content-Type");
+        if (contentType == null || !contentType.startsWith("application/json")) {
+            rc.next();
+            return;
+        }
+        String problem = problem(rc);
+        if (problem == null) {
+            rc.next();
+            return;
+        }
+        ContractError error = new ContractError(ErrorCode.BAD_USER_INPUT, problem, List.of(), null);
+        rc.response().putHeader("Content-Type", "application/graphql-response+json; charset=utf-8")
+                .end(Json.encode(Map.of("errors", List.of(error.toSpecification()))));
+    }
+
+    private static String problem(RoutingContext rc) {
+        JsonObject body;
+        try {
+            body = rc.body().asJsonObject();
+        } catch (DecodeException | ClassCastException e) {
+            return "The request body is not a JSON object; send {\"query\": \"…\", \"variables\": {…}}.";
+        }
+        Object query = body == null ? null : body.getValue("query");
+        if (!(query instanceof String text) || text.isBlank()) {
+            return "The request has no \"query\"; send {\"query\": \"…\", \"variables\": {…}}.";
+        }
+        try {
+            Parser.parse(text);
+            return null;
+        } catch (InvalidSyntaxException e) {
+            return "The query does not parse: " + e.getMessage();
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package org.ccpresence.presence;
+
+import java.time.OffsetDateTime;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Table;
+
+import org.eclipse.microprofile.graphql.Description;
+import org.eclipse.microprofile.graphql.Ignore;
+import org.eclipse.microprofile.graphql.NonNull;
+
+import io.vertx.mutiny.sqlclient.Row;
+
+@Entity
+@Table(name = "presence")
+@Description("A presence: what an agent is, as people read it (presenceText) and as routing reads it (baseStatus).")
+public class Presence {
+
+    @jakarta.persistence.Id
+    @GeneratedValue(strategy = GenerationType.IDENTITY)
+    @org.eclipse.microprofile.graphql.Id
+    @NonNull
+    public Long id;
+
+    @NonNull
+    public String name;
+
+    @Column(name = "presence_text")
+    @NonNull
+    public String presenceText;
+
+    @Enumerated(EnumType.STRING)
+    @Column(name = "base_status")
+    @NonNull
+    public BaseStatus baseStatus;
+
+    public String description;
+
+    @Enumerated(EnumType.STRING)
+    @Column(name = "system_presence", updatable = false)
+    @Description("Set on the six system presences, which can never be edited or deleted; null on custom ones.")
+    public SystemPresence systemPresence;
+
+    @Column(name = "created_at", updatable = false)
+    @NonNull
+    public OffsetDateTime createdAt;
+
+    @Column(name = "updated_at")
+    @NonNull
+    public OffsetDateTime updatedAt;
+
+    @Column(name = "deleted_at")
+    @Ignore
+    public OffsetDateTime deletedAt;
+
+    @Description("False only for Inactive: nobody can choose it by hand.")
+    public boolean isAgentSelectable() {
+        return systemPresence != SystemPresence.INACTIVE;
+    }
+
+    /** Reads a presence joined into another feature's query, its columns prefixed (e.g. {@code p_name}). */
+    public static Presence fromRow(Row row, String prefix) {
+        Long id = row.getLong(prefix + "id");
+        if (id == null) {
+            return null;
+        }
+        Presence p = new Presence();
+        p.id = id;
+        p.name = row.getString(prefix + "name");
+        p.presenceText = row.getString(prefix + "presence_text");
+        p.baseStatus = BaseStatus.valueOf(row.getString(prefix + "base_status"));
+        p.description = row.getString(prefix + "description");
+        String system = row.getString(prefix + "system_presence");
+        p.systemPresence = system == null ? null : SystemPresence.valueOf(system);
+        p.createdAt = row.getOffsetDateTime(prefix + "created_at");
+        p.updatedAt = row.getOffsetDateTime(prefix + "updated_at");
+        return p;
+    }
+}

@@ -1,0 +1,53 @@
+package org.ccpresence.presence;
+
+import java.util.List;
+
+import org.eclipse.microprofile.graphql.Description;
+import org.eclipse.microprofile.graphql.GraphQLApi;
+import org.eclipse.microprofile.graphql.Id;
+import org.eclipse.microprofile.graphql.Mutation;
+import org.eclipse.microprofile.graphql.NonNull;
+import org.eclipse.microprofile.graphql.Query;
+
+import io.smallrye.mutiny.Uni;
+
+@GraphQLApi
+public class PresenceGraphQL {
+
+    private final PresenceService service;
+
+    PresenceGraphQL(PresenceService service) {
+        this.service = service;
+    }
+
+    @Query
+    @NonNull
+    public Uni<List<@NonNull Presence>> presences() {
+        return service.list();
+    }
+
+    @Query
+    public Uni<Presence> presence(@NonNull @Id long id) {
+        return service.find(id);
+    }
+
+    @Mutation
+    @NonNull
+    public Uni<Presence> createPresence(@NonNull PresenceInput input) {
+        return service.create(input);
+    }
+
+    @Mutation
+    @NonNull
+    public Uni<Presence> updatePresence(@NonNull @Id long id, @NonNull PresenceInput input) {
+        return service.update(id, input);
+    }
+
+    @Mutation
+    @NonNull
+    @Id
+    @Description("Returns the id deleted.")
+    public Uni<Long> deletePresence(@NonNull @Id long id) {
+        return service.delete(id);
+    }
+}

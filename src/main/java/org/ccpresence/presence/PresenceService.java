@@ -1,0 +1,107 @@
+package org.ccpresence.presence;
+
+import java.time.OffsetDateTime;
+import java.util.List;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.ccpresence.error.ApiException;
+
+import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.smallrye.mutiny.Uni;
+
+/** The presence catalog: the six system presences and the custom ones administrators manage. */
+@ApplicationScoped
+public class PresenceService {
+
+    static final int MAX_NAME = 100;
+    static final int MAX_TEXT = 500;
+    static final int MAX_DESCRIPTION = 500;
+
+    private final PresenceRepository presences;
+
+    PresenceService(PresenceRepository presences) {
+        this.presences = presences;
+    }
+
+    @WithSession
+    public Uni<List<Presence>> list() {
+        return presences.listLive();
+    }
+
+    @WithSession
+    public Uni<Presence> find(long id) {
+        return presences.findLive(id);
+    }
+
+    @WithTransaction
+    public Uni<Presence> create(PresenceInput input) {
+        Presence presence = new Presence();
+        apply(validated(input), presence);
+        presence.createdAt = presence.updatedAt;
+        return presences.persistAndFlush(presence);
+    }
+
+    @WithTransaction
+    public Uni<Presence> update(long id, PresenceInput input) {
+        PresenceInput valid = validated(input);
+        return editable(id, "edited")
+                .invoke(presence -> apply(valid, presence))
+                .call(presences::flush);
+    }
+
+    @WithTransaction
+    public Uni<Long> delete(long id) {
+        return editable(id, "deleted")
+                .invoke(presence -> presence.deletedAt = OffsetDateTime.now())
+                .call(presences::flush)
+                .map(presence -> presence.id);
+    }
+
+    private Uni<Presence> editable(long id, String verb) {
+        return presences.findLive(id).invoke(presence -> {
+            if (presence == null) {
+                throw ApiException.notFound("No presence with id " + id + "; list them with the presences query.");
+            }
+            if (presence.systemPresence != null) {
+                throw ApiException.forbidden("'" + presence.name + "' is a system presence and cannot be " + verb
+                        + "; create a custom presence instead.");
+            }
+        });
+    }
+
+    private static void apply(PresenceInput input, Presence presence) {
+        presence.name = input.name;
+        presence.presenceText = input.presenceText;
+        presence.baseStatus = input.baseStatus;
+        presence.description = input.description;
+        presence.updatedAt = OffsetDateTime.now();
+    }
+
+    static PresenceInput validated(PresenceInput input) {
+        String name = trimmed(input.name);
+        String text = trimmed(input.presenceText);
+        String description = trimmed(input.description);
+        requireLength("name", name, 1, MAX_NAME);
+        requireLength("presenceText", text, 1, MAX_TEXT);
+        if (description != null) {
+            requireLength("description", description, 0, MAX_DESCRIPTION);
+        }
+        if (input.baseStatus == null) {
+            throw ApiException.badInput("baseStatus is required: one of AVAILABLE, BUSY, BUSY_DND, AWAY, OFFLINE.");
+        }
+        return new PresenceInput(name, text, input.baseStatus, description == null || description.isEmpty() ? null : description);
+    }
+
+    private static void requireLength(String field, String value, int min, int max) {
+        int length = value == null ? 0 : value.codePointCount(0, value.length());
+        if (length < min || length > max) {
+            throw ApiException.badInput(field + " must be " + min + "–" + max + " characters after trimming (got " + length + ").");
+        }
+    }
+
+    private static String trimmed(String value) {
+        return value == null ? null : value.strip();
+    }
+}

@@ -1,0 +1,69 @@
+package org.ccpresence.support;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Map;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+
+/**
+ * Makes sure the tests' own database exists on the real PostgreSQL server before Quarkus starts (and runs the
+ * migrations in it). Host, port, database and user come from the usual PG* variables.
+ */
+public class TestDatabase implements QuarkusTestResourceLifecycleManager {
+
+    public static String host() {
+        return env("PGHOST", "127.0.0.1");
+    }
+
+    public static String port() {
+        return env("PGPORT", "5432");
+    }
+
+    public static String name() {
+        return env("PGDATABASE", "presence_test");
+    }
+
+    public static String user() {
+        return env("PGUSER", "postgres");
+    }
+
+    public static String password() {
+        return env("PGPASSWORD", "");
+    }
+
+    public static String jdbcUrl() {
+        return "jdbc:postgresql://" + host() + ":" + port() + "/" + name();
+    }
+
+    /** A plain JDBC connection to the test database, for tests that need to break or inspect it. */
+    public static Connection connect() throws SQLException {
+        return DriverManager.getConnection(jdbcUrl(), user(), password());
+    }
+
+    @Override
+    public Map<String, String> start() {
+        String admin = "jdbc:postgresql://" + host() + ":" + port() + "/postgres";
+        try (Connection c = DriverManager.getConnection(admin, user(), password());
+                var exists = c.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
+            exists.setString(1, name());
+            if (!exists.executeQuery().next()) {
+                c.createStatement().execute("CREATE DATABASE \"" + name().replace("\"", "") + "\"");
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("Cannot reach PostgreSQL at " + admin + " as " + user()
+                    + " to create the test database; is the server running?", e);
+        }
+        return Map.of();
+    }
+
+    @Override
+    public void stop() {
+    }
+
+    private static String env(String name, String fallback) {
+        String value = System.getenv(name);
+        return value == null || value.isBlank() ? fallback : value;
+    }
+}
