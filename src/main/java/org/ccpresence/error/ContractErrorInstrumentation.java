@@ -10,7 +10,7 @@ import graphql.execution.instrumentation.SimplePerformantInstrumentation;
 import graphql.execution.instrumentation.parameters.InstrumentationExecutionParameters;
 
 /** Rewrites every error of every execution result into a contract error (see {@link ContractErrors}). */
-final class ContractErrorInstrumentation extends SimplePerformantInstrumentation {
+public final class ContractErrorInstrumentation extends SimplePerformantInstrumentation {
 
     @Override
     public CompletableFuture<ExecutionResult> instrumentExecutionResult(ExecutionResult result,

@@ -63,8 +63,22 @@ public class Presence {
         return systemPresence != SystemPresence.INACTIVE;
     }
 
+    private static final String[] COLUMNS = {
+            "id", "name", "presence_text", "base_status", "description", "system_presence", "created_at", "updated_at" };
+
+    /** The select list that {@link #fromRow} reads, for a presence joined as {@code alias} (columns {@code alias_…}). */
+    public static String columns(String alias) {
+        StringBuilder sql = new StringBuilder();
+        for (String column : COLUMNS) {
+            sql.append(sql.isEmpty() ? "" : ", ").append(alias).append('.').append(column)
+                    .append(" AS ").append(alias).append('_').append(column);
+        }
+        return sql.toString();
+    }
+
     /** Reads a presence joined into another feature's query, its columns prefixed (e.g. {@code p_name}). */
-    public static Presence fromRow(Row row, String prefix) {
+    public static Presence fromRow(Row row, String alias) {
+        String prefix = alias + "_";
         Long id = row.getLong(prefix + "id");
         if (id == null) {
             return null;

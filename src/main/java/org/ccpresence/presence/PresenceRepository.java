@@ -3,6 +3,7 @@ package org.ccpresence.presence;
 import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
 
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.smallrye.mutiny.Uni;
@@ -16,5 +17,18 @@ public class PresenceRepository implements PanacheRepositoryBase<Presence, Long>
 
     public Uni<Presence> findLive(long id) {
         return find("id = ?1 and deletedAt is null", id).firstResult();
+    }
+
+    /** Locks the presence against concurrent setPresence/createAgent (which take it FOR SHARE) until commit. */
+    public Uni<Presence> findLiveForUpdate(long id) {
+        return find("id = ?1 and deletedAt is null", id).withLock(LockModeType.PESSIMISTIC_WRITE).firstResult();
+    }
+
+    /** Agents whose current or default presence this is. */
+    public Uni<Long> countAgentsUsing(long id) {
+        return getSession().chain(session -> session
+                .createNativeQuery("SELECT count(*) FROM agent WHERE presence_id = ?1 OR default_presence_id = ?1", Long.class)
+                .setParameter(1, id)
+                .getSingleResult());
     }
 }

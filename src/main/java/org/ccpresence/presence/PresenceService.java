@@ -35,6 +35,12 @@ public class PresenceService {
         return presences.findLive(id);
     }
 
+    /** Presences by id, deleted ones included (agents and history may still refer to them). */
+    @WithSession
+    public Uni<List<Presence>> findAll(List<Long> ids) {
+        return presences.list("id in ?1", ids);
+    }
+
     @WithTransaction
     public Uni<Presence> create(PresenceInput input) {
         Presence presence = new Presence();
@@ -46,21 +52,27 @@ public class PresenceService {
     @WithTransaction
     public Uni<Presence> update(long id, PresenceInput input) {
         PresenceInput valid = validated(input);
-        return editable(id, "edited")
+        return editable(presences.findLive(id), id, "edited")
                 .invoke(presence -> apply(valid, presence))
                 .call(presences::flush);
     }
 
     @WithTransaction
     public Uni<Long> delete(long id) {
-        return editable(id, "deleted")
+        return editable(presences.findLiveForUpdate(id), id, "deleted")
+                .call(presence -> presences.countAgentsUsing(presence.id).invoke(count -> {
+                    if (count > 0) {
+                        throw ApiException.conflict("Presence '" + presence.name + "' is the current or default presence of "
+                                + count + " agent(s); move them to another presence first.");
+                    }
+                }))
                 .invoke(presence -> presence.deletedAt = OffsetDateTime.now())
                 .call(presences::flush)
                 .map(presence -> presence.id);
     }
 
-    private Uni<Presence> editable(long id, String verb) {
-        return presences.findLive(id).invoke(presence -> {
+    private static Uni<Presence> editable(Uni<Presence> lookup, long id, String verb) {
+        return lookup.invoke(presence -> {
             if (presence == null) {
                 throw ApiException.notFound("No presence with id " + id + "; list them with the presences query.");
             }

@@ -1,8 +1,9 @@
-package org.ccpresence.error;
+package org.ccpresence.api;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
+import org.ccpresence.error.ContractErrorInstrumentation;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import graphql.GraphQL;

@@ -1,0 +1,52 @@
+package org.ccpresence.agent;
+
+import java.time.OffsetDateTime;
+
+import org.ccpresence.presence.Presence;
+import org.eclipse.microprofile.graphql.Description;
+import org.eclipse.microprofile.graphql.Id;
+import org.eclipse.microprofile.graphql.Ignore;
+import org.eclipse.microprofile.graphql.NonNull;
+
+import io.vertx.mutiny.sqlclient.Row;
+
+@Description("A representative.")
+public class Agent {
+
+    /** Selects what {@link #fromRow} reads; append WHERE/ORDER BY. */
+    static final String SELECT = "SELECT a.id, a.user_id, a.name, a.default_presence_id, a.signed_in, a.presence_since, "
+            + Presence.columns("p") + " FROM agent a JOIN presence p ON p.id = a.presence_id ";
+
+    @Id
+    public long id;
+
+    @NonNull
+    @Description("The identity provider's subject (the JWT `sub`) of this representative.")
+    public String userId;
+
+    @NonNull
+    public String name;
+
+    @Ignore
+    public Long defaultPresenceId;
+
+    public boolean signedIn;
+
+    @NonNull
+    public Presence presence;
+
+    @NonNull
+    public OffsetDateTime presenceSince;
+
+    static Agent fromRow(Row row) {
+        Agent agent = new Agent();
+        agent.id = row.getLong("id");
+        agent.userId = row.getString("user_id");
+        agent.name = row.getString("name");
+        agent.defaultPresenceId = row.getLong("default_presence_id");
+        agent.signedIn = row.getBoolean("signed_in");
+        agent.presenceSince = row.getOffsetDateTime("presence_since");
+        agent.presence = Presence.fromRow(row, "p");
+        return agent;
+    }
+}

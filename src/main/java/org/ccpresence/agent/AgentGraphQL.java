@@ -1,0 +1,100 @@
+package org.ccpresence.agent;
+
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import org.ccpresence.error.ApiException;
+import org.ccpresence.presence.Presence;
+import org.ccpresence.presence.PresenceService;
+import org.ccpresence.stream.PresenceChangeCause;
+import org.eclipse.microprofile.graphql.Description;
+import org.eclipse.microprofile.graphql.GraphQLApi;
+import org.eclipse.microprofile.graphql.Id;
+import org.eclipse.microprofile.graphql.Mutation;
+import org.eclipse.microprofile.graphql.NonNull;
+import org.eclipse.microprofile.graphql.Query;
+import org.eclipse.microprofile.graphql.Source;
+
+import io.smallrye.mutiny.Uni;
+
+@GraphQLApi
+public class AgentGraphQL {
+
+    private final AgentService agents;
+    private final PresenceService presences;
+
+    AgentGraphQL(AgentService agents, PresenceService presences) {
+        this.agents = agents;
+        this.presences = presences;
+    }
+
+    @Query
+    @NonNull
+    @Description("Keyset pagination in id order: pass the last id you saw as `after`.")
+    public Uni<List<@NonNull Agent>> agents(AgentFilter filter, Integer first, @Id Long after) {
+        return agents.page(filter, first, after);
+    }
+
+    @Query
+    public Uni<Agent> agent(@NonNull @Id long id) {
+        return agents.find(id);
+    }
+
+    @Mutation
+    @NonNull
+    public Uni<Agent> createAgent(@NonNull AgentInput input) {
+        return agents.create(input);
+    }
+
+    @Mutation
+    @NonNull
+    public Uni<Agent> updateAgent(@NonNull @Id long id, @NonNull AgentInput input) {
+        return agents.update(id, input);
+    }
+
+    @Mutation
+    @NonNull
+    @Id
+    public Uni<Long> deleteAgent(@NonNull @Id long id) {
+        return agents.delete(id);
+    }
+
+    @Mutation
+    @NonNull
+    public Uni<Agent> signIn(@Id Long agentId) {
+        return agents.signIn(target(agentId));
+    }
+
+    @Mutation
+    @NonNull
+    public Uni<Agent> signOut(@Id Long agentId) {
+        return agents.signOut(target(agentId));
+    }
+
+    @Mutation("setPresence")
+    @NonNull
+    public Uni<Agent> setPresence(@NonNull @Id long presenceId, @Id Long agentId) {
+        return agents.setPresence(target(agentId), presenceId, PresenceChangeCause.AGENT);
+    }
+
+    @Description("Set at sign-in; null means Available.")
+    public Uni<List<Presence>> defaultPresence(@Source List<Agent> batch) {
+        List<Long> ids = batch.stream().map(a -> a.defaultPresenceId).filter(java.util.Objects::nonNull).distinct().toList();
+        if (ids.isEmpty()) {
+            return Uni.createFrom().item(batch.stream().map(a -> (Presence) null).toList());
+        }
+        return presences.findAll(ids).map(found -> {
+            Map<Long, Presence> byId = found.stream().collect(Collectors.toMap(p -> p.id, Function.identity()));
+            return batch.stream().map(a -> a.defaultPresenceId == null ? null : byId.get(a.defaultPresenceId)).toList();
+        });
+    }
+
+    private static long target(Long agentId) {
+        if (agentId == null) {
+            throw ApiException.badInput("agentId is required (it defaults to your own agent once requests are authenticated).");
+        }
+        return agentId;
+    }
+}

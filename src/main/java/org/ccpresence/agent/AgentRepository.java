@@ -1,0 +1,94 @@
+package org.ccpresence.agent;
+
+import java.util.List;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/** SQL for agents; every method runs on the connection (or transaction) it is given. */
+@ApplicationScoped
+class AgentRepository {
+
+    Uni<Agent> find(SqlClient sql, long id) {
+        return sql.preparedQuery(Agent.SELECT + "WHERE a.id = $1").execute(Tuple.of(id))
+                .map(rows -> rows.size() == 0 ? null : Agent.fromRow(rows.iterator().next()));
+    }
+
+    Uni<Agent> findByUserId(SqlClient sql, String userId) {
+        return sql.preparedQuery(Agent.SELECT + "WHERE a.user_id = $1").execute(Tuple.of(userId))
+                .map(rows -> rows.size() == 0 ? null : Agent.fromRow(rows.iterator().next()));
+    }
+
+    Uni<List<Agent>> findAll(SqlClient sql, List<Long> ids) {
+        return sql.preparedQuery(Agent.SELECT + "WHERE a.id = ANY($1) ORDER BY a.id")
+                .execute(Tuple.of(ids.toArray(Long[]::new)))
+                .map(AgentRepository::agents);
+    }
+
+    Uni<List<Agent>> page(SqlClient sql, AgentFilter filter, int first, long after) {
+        AgentFilter f = filter == null ? new AgentFilter() : filter;
+        return sql.preparedQuery(Agent.SELECT + """
+                WHERE a.id > $1
+                  AND ($2::text IS NULL OR p.base_status = $2)
+                  AND ($3::bigint IS NULL OR EXISTS (
+                        SELECT 1 FROM agent_workstream w WHERE w.agent_id = a.id AND w.workstream_id = $3))
+                  AND ($4::boolean IS NULL OR a.signed_in = $4)
+                ORDER BY a.id LIMIT $5""")
+                .execute(Tuple.of(after, f.baseStatus == null ? null : f.baseStatus.name(), f.workstreamId, f.signedIn, first))
+                .map(AgentRepository::agents);
+    }
+
+    Uni<Long> insert(SqlClient sql, AgentInput in) {
+        return sql.preparedQuery("INSERT INTO agent (user_id, name, default_presence_id) VALUES ($1, $2, $3) RETURNING id")
+                .execute(Tuple.of(in.userId, in.name, in.defaultPresenceId))
+                .map(rows -> rows.iterator().next().getLong(0));
+    }
+
+    Uni<Boolean> update(SqlClient sql, long id, AgentInput in) {
+        return sql.preparedQuery("UPDATE agent SET user_id = $2, name = $3, default_presence_id = $4 WHERE id = $1")
+                .execute(Tuple.of(id, in.userId, in.name, in.defaultPresenceId))
+                .map(rows -> rows.rowCount() == 1);
+    }
+
+    Uni<Boolean> delete(SqlClient sql, long id) {
+        return sql.preparedQuery("DELETE FROM agent WHERE id = $1").execute(Tuple.of(id))
+                .map(rows -> rows.rowCount() == 1);
+    }
+
+    /** Replaces the agent's workstream memberships; the caller has checked that the workstreams exist. */
+    Uni<Void> replaceWorkstreams(SqlClient sql, long agentId, List<Long> workstreamIds) {
+        return sql.preparedQuery("DELETE FROM agent_workstream WHERE agent_id = $1").execute(Tuple.of(agentId))
+                .chain(() -> sql.preparedQuery("""
+                        INSERT INTO agent_workstream (agent_id, workstream_id)
+                        SELECT $1, w FROM unnest($2::bigint[]) AS w""")
+                        .execute(Tuple.of(agentId, workstreamIds.toArray(Long[]::new))))
+                .replaceWithVoid();
+    }
+
+    /** Sign-in and sign-out: one statement; the change log trigger records the presence change. */
+    Uni<Agent> signIn(SqlClient sql, long id) {
+        return sql.preparedQuery("""
+                UPDATE agent SET signed_in = true, presence_id = coalesce(default_presence_id, 1),
+                                 presence_cause = 'SIGN_IN', presence_since = now()
+                WHERE id = $1 AND NOT signed_in""").execute(Tuple.of(id))
+                .chain(() -> find(sql, id));
+    }
+
+    Uni<Agent> signOut(SqlClient sql, long id) {
+        return sql.preparedQuery("""
+                UPDATE agent SET signed_in = false, presence_id = 6, presence_cause = 'SIGN_OUT', presence_since = now()
+                WHERE id = $1 AND signed_in""").execute(Tuple.of(id))
+                .chain(() -> find(sql, id));
+    }
+
+    static List<Agent> agents(RowSet<Row> rows) {
+        List<Agent> agents = new java.util.ArrayList<>(rows.size());
+        rows.forEach(row -> agents.add(Agent.fromRow(row)));
+        return agents;
+    }
+}

@@ -1,0 +1,146 @@
+package org.ccpresence.agent;
+
+import java.util.List;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.ccpresence.error.ApiException;
+import org.ccpresence.presence.SystemPresence;
+import org.ccpresence.stream.PresenceChangeCause;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/** Agents: their records, workstream memberships, sign-in state and presence. */
+@ApplicationScoped
+public class AgentService {
+
+    public static final int DEFAULT_PAGE = 100;
+    public static final int MAX_PAGE = 1000;
+    static final int MAX_NAME = 200;
+
+    private final Pool pool;
+    private final AgentRepository agents;
+    private final PresenceGroupCommit groupCommit;
+
+    AgentService(Pool pool, AgentRepository agents, PresenceGroupCommit groupCommit) {
+        this.pool = pool;
+        this.agents = agents;
+        this.groupCommit = groupCommit;
+    }
+
+    public Uni<Agent> find(long id) {
+        return agents.find(pool, id);
+    }
+
+    public Uni<Agent> findByUserId(String userId) {
+        return agents.findByUserId(pool, userId);
+    }
+
+    public Uni<List<Agent>> findAll(List<Long> ids) {
+        return agents.findAll(pool, ids);
+    }
+
+    public Uni<List<Agent>> page(AgentFilter filter, Integer first, Long after) {
+        int size = first == null ? DEFAULT_PAGE : first;
+        if (size < 1 || size > MAX_PAGE) {
+            throw ApiException.badInput("first must be 1–" + MAX_PAGE + " (got " + size + "); page with after.");
+        }
+        return agents.page(pool, filter, size, after == null ? 0 : after);
+    }
+
+    public Uni<Agent> create(AgentInput input) {
+        AgentInput valid = validated(input);
+        return pool.withTransaction(tx -> checkReferences(tx, valid)
+                .chain(() -> agents.insert(tx, valid))
+                .call(id -> valid.workstreamIds == null ? Uni.createFrom().voidItem()
+                        : agents.replaceWorkstreams(tx, id, valid.workstreamIds))
+                .chain(id -> agents.find(tx, id)));
+    }
+
+    public Uni<Agent> update(long id, AgentInput input) {
+        AgentInput valid = validated(input);
+        return pool.withTransaction(tx -> checkReferences(tx, valid)
+                .chain(() -> agents.update(tx, id, valid))
+                // Without workstreamIds, an update keeps the agent's memberships.
+                .call(found -> found && valid.workstreamIds != null ? agents.replaceWorkstreams(tx, id, valid.workstreamIds)
+                        : Uni.createFrom().voidItem())
+                .chain(found -> found ? agents.find(tx, id) : Uni.createFrom().failure(noAgent(id))));
+    }
+
+    public Uni<Long> delete(long id) {
+        return pool.withTransaction(tx -> agents.delete(tx, id))
+                .map(found -> {
+                    if (!found) {
+                        throw noAgent(id);
+                    }
+                    return id;
+                });
+    }
+
+    public Uni<Agent> signIn(long agentId) {
+        return pool.withTransaction(tx -> agents.signIn(tx, agentId)).map(agent -> existing(agent, agentId));
+    }
+
+    public Uni<Agent> signOut(long agentId) {
+        return pool.withTransaction(tx -> agents.signOut(tx, agentId)).map(agent -> existing(agent, agentId));
+    }
+
+    public Uni<Agent> setPresence(long agentId, long presenceId, PresenceChangeCause cause) {
+        return groupCommit.setPresence(agentId, presenceId, cause);
+    }
+
+    private static Agent existing(Agent agent, long id) {
+        if (agent == null) {
+            throw noAgent(id);
+        }
+        return agent;
+    }
+
+    static ApiException noAgent(long id) {
+        return ApiException.notFound("No agent with id " + id + ".");
+    }
+
+    private Uni<Void> checkReferences(SqlClient tx, AgentInput in) {
+        Uni<Void> presence = in.defaultPresenceId == null ? Uni.createFrom().voidItem()
+                : tx.preparedQuery("SELECT system_presence FROM presence WHERE id = $1 AND deleted_at IS NULL FOR SHARE")
+                        .execute(Tuple.of(in.defaultPresenceId))
+                        .invoke(rows -> {
+                            if (rows.size() == 0) {
+                                throw ApiException.badInput("defaultPresenceId " + in.defaultPresenceId
+                                        + " is not a presence; list them with the presences query.");
+                            }
+                            if (SystemPresence.INACTIVE.name().equals(rows.iterator().next().getString(0))) {
+                                throw ApiException.badInput("Inactive cannot be a default presence; choose an agent-selectable one.");
+                            }
+                        }).replaceWithVoid();
+        if (in.workstreamIds == null || in.workstreamIds.isEmpty()) {
+            return presence;
+        }
+        return presence.chain(() -> tx.preparedQuery("SELECT array_agg(w) FROM unnest($1::bigint[]) AS w WHERE w NOT IN (SELECT id FROM workstream)")
+                .execute(Tuple.of(in.workstreamIds.toArray(Long[]::new)))
+                .invoke(rows -> {
+                    Object missing = rows.iterator().next().getValue(0);
+                    if (missing != null) {
+                        throw ApiException.badInput("workstreamIds contains unknown workstreams " + java.util.Arrays.toString((Object[]) missing)
+                                + "; list them with the workstreams query.");
+                    }
+                }).replaceWithVoid());
+    }
+
+    static AgentInput validated(AgentInput input) {
+        String userId = input.userId == null ? "" : input.userId.strip();
+        String name = input.name == null ? "" : input.name.strip();
+        if (userId.isEmpty() || userId.length() > MAX_NAME) {
+            throw ApiException.badInput("userId must be 1–" + MAX_NAME + " characters after trimming (got " + userId.length() + ").");
+        }
+        int nameLength = name.codePointCount(0, name.length());
+        if (nameLength < 1 || nameLength > MAX_NAME) {
+            throw ApiException.badInput("name must be 1–" + MAX_NAME + " characters after trimming (got " + nameLength + ").");
+        }
+        List<Long> workstreams = input.workstreamIds == null ? null : input.workstreamIds.stream().distinct().toList();
+        return new AgentInput(userId, name, input.defaultPresenceId, workstreams);
+    }
+}

@@ -1,0 +1,182 @@
+package org.ccpresence.agent;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.ccpresence.error.ApiException;
+import org.ccpresence.presence.SystemPresence;
+import org.ccpresence.stream.PresenceChangeCause;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.UniEmitter;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/**
+ * Applies {@code setPresence} calls by group commit: calls that arrive while a transaction is in flight wait for it,
+ * then go together in the next one (one lock, one multi-row UPDATE, one NOTIFY, one fsync). Each call is validated on
+ * its own, so one bad call fails alone; nobody gets an answer before the transaction that holds their change commits.
+ */
+@ApplicationScoped
+class PresenceGroupCommit {
+
+    record Request(long agentId, long presenceId, PresenceChangeCause cause, UniEmitter<? super Agent> reply) {
+    }
+
+    private final Pool pool;
+    private final AgentRepository agents;
+    private final int maxBatch;
+
+    private final ArrayDeque<Request> waiting = new ArrayDeque<>();
+    private boolean inFlight;
+
+    PresenceGroupCommit(Pool pool, AgentRepository agents,
+            @ConfigProperty(name = "presence.group-commit.max-batch", defaultValue = "256") int maxBatch) {
+        this.pool = pool;
+        this.agents = agents;
+        this.maxBatch = maxBatch;
+    }
+
+    Uni<Agent> setPresence(long agentId, long presenceId, PresenceChangeCause cause) {
+        return Uni.createFrom().emitter(reply -> {
+            synchronized (this) {
+                waiting.add(new Request(agentId, presenceId, cause, reply));
+                if (inFlight) {
+                    return;
+                }
+                inFlight = true;
+            }
+            flushNext();
+        });
+    }
+
+    private void flushNext() {
+        List<Request> batch = takeBatch();
+        if (batch.isEmpty()) {
+            return;
+        }
+        pool.withTransaction(tx -> apply(tx, batch))
+                .subscribe().with(
+                        outcomes -> {
+                            for (int i = 0; i < batch.size(); i++) {
+                                outcomes.get(i).answer(batch.get(i).reply());
+                            }
+                            flushNext();
+                        },
+                        failure -> {
+                            batch.forEach(r -> r.reply().fail(failure));
+                            flushNext();
+                        });
+    }
+
+    /** Takes up to maxBatch waiting calls, at most one per agent so that each agent's calls apply in arrival order. */
+    private synchronized List<Request> takeBatch() {
+        List<Request> batch = new ArrayList<>();
+        Set<Long> agentsInBatch = new HashSet<>();
+        for (Iterator<Request> it = waiting.iterator(); it.hasNext() && batch.size() < maxBatch;) {
+            Request r = it.next();
+            if (agentsInBatch.add(r.agentId())) {
+                batch.add(r);
+                it.remove();
+            }
+        }
+        if (batch.isEmpty()) {
+            inFlight = false;
+        }
+        return batch;
+    }
+
+    /** Returns one outcome per request, in batch order. */
+    private Uni<List<Outcome>> apply(SqlConnection tx, List<Request> batch) {
+        Long[] presenceIds = batch.stream().map(Request::presenceId).distinct().sorted().toArray(Long[]::new);
+        Long[] agentIds = batch.stream().map(Request::agentId).sorted().toArray(Long[]::new);
+        // Locks in a fixed order (presences, then agents by id) so that concurrent batches cannot deadlock.
+        Uni<Map<Long, Row>> livePresences = tx.preparedQuery("""
+                SELECT id, system_presence FROM presence WHERE id = ANY($1) AND deleted_at IS NULL
+                ORDER BY id FOR SHARE""").execute(Tuple.of(presenceIds)).map(PresenceGroupCommit::byId);
+        return livePresences.chain(presences -> tx.preparedQuery("""
+                SELECT id, signed_in, presence_id FROM agent WHERE id = ANY($1) ORDER BY id FOR UPDATE""")
+                .execute(Tuple.of(agentIds)).map(PresenceGroupCommit::byId)
+                .chain(lockedAgents -> {
+                    List<ApiException> refusals = new ArrayList<>();
+                    List<Request> moves = new ArrayList<>();
+                    for (Request r : batch) {
+                        Row agent = lockedAgents.get(r.agentId());
+                        ApiException refusal = refusal(r, presences.get(r.presenceId()), agent);
+                        refusals.add(refusal);
+                        if (refusal == null && agent.getLong("presence_id") != r.presenceId()) {
+                            moves.add(r);
+                        }
+                    }
+                    return move(tx, moves)
+                            .chain(() -> agents.findAll(tx, List.of(agentIds)))
+                            .map(after -> {
+                                Map<Long, Agent> byId = new HashMap<>();
+                                after.forEach(a -> byId.put(a.id, a));
+                                List<Outcome> outcomes = new ArrayList<>(batch.size());
+                                for (int i = 0; i < batch.size(); i++) {
+                                    outcomes.add(new Outcome(refusals.get(i), byId.get(batch.get(i).agentId())));
+                                }
+                                return outcomes;
+                            });
+                }));
+    }
+
+    private static ApiException refusal(Request r, Row presence, Row agent) {
+        if (presence == null) {
+            return ApiException.notFound("No presence with id " + r.presenceId() + "; list them with the presences query.");
+        }
+        if (SystemPresence.INACTIVE.name().equals(presence.getString("system_presence"))) {
+            return ApiException.forbidden("Inactive cannot be chosen by hand; only a missed offer puts an agent there.");
+        }
+        if (agent == null) {
+            return ApiException.notFound("No agent with id " + r.agentId() + ".");
+        }
+        if (!agent.getBoolean("signed_in")) {
+            return ApiException.badInput("Agent " + r.agentId() + " is signed out; sign in before setting a presence.");
+        }
+        return null;
+    }
+
+    private static Uni<Void> move(SqlConnection tx, List<Request> moves) {
+        if (moves.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return tx.preparedQuery("""
+                UPDATE agent a SET presence_id = m.presence_id, presence_cause = m.cause, presence_since = now()
+                FROM unnest($1::bigint[], $2::bigint[], $3::text[]) AS m(agent_id, presence_id, cause)
+                WHERE a.id = m.agent_id""")
+                .execute(Tuple.of(
+                        moves.stream().map(Request::agentId).toArray(Long[]::new),
+                        moves.stream().map(Request::presenceId).toArray(Long[]::new),
+                        moves.stream().map(r -> r.cause().name()).toArray(String[]::new)))
+                .replaceWithVoid();
+    }
+
+    private static Map<Long, Row> byId(io.vertx.mutiny.sqlclient.RowSet<Row> rows) {
+        Map<Long, Row> map = new HashMap<>();
+        rows.forEach(row -> map.put(row.getLong("id"), row));
+        return map;
+    }
+
+    private record Outcome(ApiException refusal, Agent agent) {
+        void answer(UniEmitter<? super Agent> reply) {
+            if (refusal != null) {
+                reply.fail(refusal);
+            } else {
+                reply.complete(agent);
+            }
+        }
+    }
+}

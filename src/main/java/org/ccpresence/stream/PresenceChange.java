@@ -1,0 +1,57 @@
+package org.ccpresence.stream;
+
+import java.time.OffsetDateTime;
+import java.util.List;
+
+import org.ccpresence.presence.Presence;
+import org.eclipse.microprofile.graphql.Description;
+import org.eclipse.microprofile.graphql.Id;
+import org.eclipse.microprofile.graphql.Ignore;
+import org.eclipse.microprofile.graphql.NonNull;
+
+import io.vertx.mutiny.sqlclient.Row;
+
+@Description("One change of one agent's presence, as stored and as streamed.")
+public class PresenceChange {
+
+    @Ignore
+    public long sequenceNumber;
+
+    @Id
+    public long agentId;
+
+    @Description("Null for the first presence an agent ever has.")
+    public Presence previous;
+
+    @NonNull
+    public Presence current;
+
+    @NonNull
+    public PresenceChangeCause cause;
+
+    @NonNull
+    public OffsetDateTime at;
+
+    /** The agent's workstreams when the change was read, for subscriptions filtered by workstream. */
+    @Ignore
+    public List<Long> workstreamIds;
+
+    @Id
+    @NonNull
+    @Description("Opaque, increasing: a later change of the service has a greater sequence.")
+    public String getSequence() {
+        return Long.toString(sequenceNumber);
+    }
+
+    static PresenceChange fromRow(Row row) {
+        PresenceChange change = new PresenceChange();
+        change.sequenceNumber = row.getLong("sequence");
+        change.agentId = row.getLong("agent_id");
+        change.previous = Presence.fromRow(row, "prev");
+        change.current = Presence.fromRow(row, "cur");
+        change.cause = PresenceChangeCause.valueOf(row.getString("cause"));
+        change.at = row.getOffsetDateTime("at");
+        change.workstreamIds = List.of(row.getArrayOfLongs("workstream_ids"));
+        return change;
+    }
+}

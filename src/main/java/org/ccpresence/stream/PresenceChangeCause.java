@@ -1,0 +1,16 @@
+package org.ccpresence.stream;
+
+public enum PresenceChangeCause {
+    /** The agent signed in (default presence). */
+    SIGN_IN,
+    /** The agent signed out (Offline). */
+    SIGN_OUT,
+    /** The agent chose a presence. */
+    AGENT,
+    /** A supervisor or administrator set the agent's presence. */
+    SUPERVISOR,
+    /** The agent let an offer expire on a workstream with missed notifications. */
+    MISSED_NOTIFICATION,
+    /** An administrator changed the base status of the presence the agent is in. */
+    PRESENCE_EDITED
+}

@@ -1,0 +1,107 @@
+package org.ccpresence.stream;
+
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.ccpresence.error.ApiException;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+
+/** presenceChanged (replay from the log, then live, no gap and no duplicate) and presenceHistory. */
+@ApplicationScoped
+public class PresenceStream {
+
+    public static final int DEFAULT_HISTORY = 100;
+    public static final int MAX_HISTORY = 1000;
+    private static final int REPLAY_PAGE = 500;
+
+    private final ChangeFeed feed;
+    private final ChangeLog log;
+    private final int subscriberBuffer;
+    private final int maxAgentIds;
+
+    PresenceStream(ChangeFeed feed, ChangeLog log,
+            @ConfigProperty(name = "presence.stream.subscriber-buffer", defaultValue = "1000") int subscriberBuffer,
+            @ConfigProperty(name = "presence.stream.max-agent-ids", defaultValue = "1000") int maxAgentIds) {
+        this.feed = feed;
+        this.log = log;
+        this.subscriberBuffer = subscriberBuffer;
+        this.maxAgentIds = maxAgentIds;
+    }
+
+    public Multi<PresenceChange> changes(List<String> agentIdList, Long workstreamId, String afterSequence) {
+        List<Long> agentIds = agentIds(agentIdList);
+        Long resumeAfter = afterSequence == null ? null : parseSequence(afterSequence);
+        return Multi.createFrom().deferred(() -> {
+            ChangeSubscription subscription = new ChangeSubscription(agentIds, workstreamId, subscriberBuffer);
+            return Multi.createFrom().uni(feed.register(subscription, resumeAfter == null ? 0 : resumeAfter))
+                    .onItem().transformToMultiAndConcatenate(liveAfter -> Multi.createBy().concatenating().streams(
+                            resumeAfter == null ? Multi.createFrom().empty()
+                                    : replay(subscription, resumeAfter, liveAfter, agentIds, workstreamId),
+                            subscription.live()))
+                    .onTermination().invoke(() -> {
+                        subscription.close();
+                        feed.unregister(subscription);
+                    });
+        });
+    }
+
+    /** Stored changes with after < sequence <= upTo, page by page as the subscriber asks for them. */
+    private Multi<PresenceChange> replay(ChangeSubscription subscription, long after, long upTo, List<Long> agentIds,
+            Long workstreamId) {
+        AtomicLong cursor = new AtomicLong(after);
+        return Multi.createBy().repeating()
+                .uni(() -> log.between(cursor.get(), upTo, REPLAY_PAGE, agentIds, workstreamId)
+                        .invoke(page -> {
+                            if (!page.isEmpty()) {
+                                cursor.set(page.get(page.size() - 1).sequenceNumber);
+                            }
+                        }))
+                .whilst(page -> page.size() == REPLAY_PAGE)
+                .onItem().<PresenceChange>disjoint()
+                .invoke(subscription::replayed);
+    }
+
+    public Uni<List<PresenceChange>> history(long agentId, OffsetDateTime from, OffsetDateTime to, Integer first) {
+        int limit = first == null ? DEFAULT_HISTORY : first;
+        if (limit < 1 || limit > MAX_HISTORY) {
+            throw ApiException.badInput("first must be 1–" + MAX_HISTORY + " (got " + limit + ").");
+        }
+        if (from != null && to != null && !from.isBefore(to)) {
+            throw ApiException.badInput("from must be before to.");
+        }
+        return log.history(agentId, from, to, limit);
+    }
+
+    private List<Long> agentIds(List<String> ids) {
+        if (ids == null) {
+            return null;
+        }
+        if (ids.size() > maxAgentIds) {
+            throw ApiException.badInput("agentIds may name at most " + maxAgentIds + " agents (got " + ids.size()
+                    + "); subscribe by workstreamId or without a filter instead.");
+        }
+        try {
+            return ids.stream().map(Long::valueOf).toList();
+        } catch (NumberFormatException | NullPointerException e) {
+            throw ApiException.badInput("agentIds must be agent ids, without nulls (got " + ids + ").");
+        }
+    }
+
+    private static long parseSequence(String sequence) {
+        try {
+            long value = Long.parseLong(sequence);
+            if (value >= 0) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw ApiException.badInput("afterSequence must be a sequence received from this service (got \"" + sequence + "\").");
+    }
+}

@@ -1,0 +1,119 @@
+package org.ccpresence.stream;
+
+import static org.ccpresence.support.Fixtures.history;
+import static org.ccpresence.support.Fixtures.setPresence;
+import static org.ccpresence.support.Fixtures.signOut;
+import static org.ccpresence.support.Fixtures.signedInAgent;
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.inject.Inject;
+
+import org.ccpresence.support.GraphQLWs;
+import org.ccpresence.support.GraphQLWs.Protocol;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+
+@QuarkusTest
+class PresenceStreamTest {
+
+    static final String SUBSCRIPTION = """
+            subscription($agents: [ID!], $after: ID, $ws: ID) {
+              presenceChanged(agentIds: $agents, afterSequence: $after, workstreamId: $ws) {
+                sequence agentId cause at previous { id } current { id name baseStatus }
+              }
+            }""";
+    static final Duration WAIT = Duration.ofSeconds(10);
+
+    @Inject
+    Vertx vertx;
+
+    GraphQLWs connect(Protocol protocol) throws Exception {
+        return GraphQLWs.connect(vertx, RestAssured.port, protocol);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Protocol.class)
+    void changesStreamLiveToSubscribersOfTheAgent(Protocol protocol) throws Exception {
+        String agent = signedInAgent();
+        String other = signedInAgent();
+        try (GraphQLWs ws = connect(protocol)) {
+            var sub = ws.subscribe(SUBSCRIPTION, Map.of("agents", List.of(agent)));
+            Thread.sleep(300); // let the subscription register before the change commits
+            setPresence(other, 2);
+            setPresence(agent, 3);
+            JsonObject change = sub.nextData(WAIT).getJsonObject("presenceChanged");
+            assertEquals(agent, change.getString("agentId"));
+            assertEquals("AGENT", change.getString("cause"));
+            assertEquals("1", change.getJsonObject("previous").getString("id"));
+            assertEquals("Busy – DND", change.getJsonObject("current").getString("name"));
+            assertEquals("BUSY_DND", change.getJsonObject("current").getString("baseStatus"));
+
+            signOut(agent);
+            JsonObject out = sub.nextData(WAIT).getJsonObject("presenceChanged");
+            assertEquals("SIGN_OUT", out.getString("cause"));
+            assertEquals("6", out.getJsonObject("current").getString("id"));
+            sub.expectSilence(Duration.ofMillis(300));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Protocol.class)
+    void resumeReplaysStoredChangesThenGoesLive(Protocol protocol) throws Exception {
+        String agent = signedInAgent();
+        String start = (String) history(agent).get(0).get("sequence");
+        setPresence(agent, 2);
+        setPresence(agent, 3);
+        setPresence(agent, 4);
+        try (GraphQLWs ws = connect(protocol)) {
+            var sub = ws.subscribe(SUBSCRIPTION, Map.of("agents", List.of(agent), "after", start));
+            List<String> replayed = sub.take(3, WAIT).stream()
+                    .map(d -> d.getJsonObject("presenceChanged").getJsonObject("current").getString("id")).toList();
+            assertEquals(List.of("2", "3", "4"), replayed);
+            setPresence(agent, 1);
+            assertEquals("1", sub.nextData(WAIT).getJsonObject("presenceChanged").getJsonObject("current").getString("id"));
+            sub.expectSilence(Duration.ofMillis(300));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Protocol.class)
+    void badArgumentsAreRefusedWithAContractCode(Protocol protocol) throws Exception {
+        try (GraphQLWs ws = connect(protocol)) {
+            var sub = ws.subscribe(SUBSCRIPTION, Map.of("after", "not-a-sequence"));
+            JsonObject m = sub.nextMessage(WAIT);
+            assertEquals("error", m.getString("type"), m::encodePrettily);
+            String text = m.encode();
+            assertThat(text, containsString("BAD_USER_INPUT"));
+            assertThat(text, containsString("afterSequence"));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Protocol.class)
+    void unfilteredSubscribersSeeEveryAgent(Protocol protocol) throws Exception {
+        String a = signedInAgent();
+        String b = signedInAgent();
+        try (GraphQLWs ws = connect(protocol)) {
+            var sub = ws.subscribe(SUBSCRIPTION, Map.of());
+            Thread.sleep(300);
+            setPresence(a, 2);
+            setPresence(b, 2);
+            List<String> agents = sub.take(2, WAIT).stream()
+                    .map(d -> d.getJsonObject("presenceChanged").getString("agentId")).toList();
+            assertEquals(List.of(a, b), agents);
+        }
+        assertNull(null);
+    }
+}
