@@ -15,6 +15,11 @@ public final class GraphQL {
     }
 
     public static JsonPath post(String query, Object... variables) {
+        return postTo(io.restassured.RestAssured.port, query, variables);
+    }
+
+    /** Posts to the service on another port, e.g. a second replica. */
+    public static JsonPath postTo(int port, String query, Object... variables) {
         Map<String, Object> vars = new HashMap<>();
         for (int i = 0; i < variables.length; i += 2) {
             vars.put((String) variables[i], variables[i + 1]);
@@ -22,7 +27,7 @@ public final class GraphQL {
         Map<String, Object> body = new HashMap<>();
         body.put("query", query);
         body.put("variables", vars);
-        return given().contentType(ContentType.JSON).body(body)
+        return given().port(port).contentType(ContentType.JSON).body(body)
                 .when().post("/graphql")
                 .then().statusCode(200)
                 .extract().jsonPath();

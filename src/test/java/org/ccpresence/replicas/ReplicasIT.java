@@ -1,0 +1,146 @@
+package org.ccpresence.replicas;
+
+import static org.ccpresence.support.GraphQL.postTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import org.ccpresence.support.GraphQL;
+import org.ccpresence.support.GraphQLWs;
+import org.ccpresence.support.GraphQLWs.Protocol;
+import org.ccpresence.support.Replica;
+import org.ccpresence.support.TestDatabase;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import io.restassured.path.json.JsonPath;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+
+/** Two replicas of the packaged service on one database. */
+class ReplicasIT {
+
+    static final String SUBSCRIPTION = """
+            subscription($agents: [ID!], $after: ID) {
+              presenceChanged(agentIds: $agents, afterSequence: $after) { sequence agentId cause current { id } }
+            }""";
+
+    static Replica a;
+    static Replica b;
+    static Vertx vertx;
+
+    @BeforeAll
+    static void startReplicas() throws Exception {
+        new TestDatabase().start();
+        a = Replica.start("a", Map.of());
+        b = Replica.start("b", Map.of());
+        vertx = Vertx.vertx();
+    }
+
+    @AfterAll
+    static void stopReplicas() throws Exception {
+        if (a != null) {
+            a.close();
+        }
+        if (b != null) {
+            b.close();
+        }
+        if (vertx != null) {
+            vertx.close().toCompletionStage().toCompletableFuture().get();
+        }
+    }
+
+    static String agentOn(Replica replica) {
+        String userId = GraphQL.unique("replica-user");
+        JsonPath created = postTo(replica.port, "mutation($in: AgentInput!) { createAgent(input: $in) { id } }",
+                "in", Map.of("userId", userId, "name", userId));
+        String id = created.getString("data.createAgent.id");
+        assertNull(postTo(replica.port, "mutation($a: ID) { signIn(agentId: $a) { id } }", "a", id).get("errors"));
+        return id;
+    }
+
+    static JsonPath setPresence(Replica replica, String agent, int presence) {
+        return postTo(replica.port, "mutation($a: ID, $p: ID!) { setPresence(agentId: $a, presenceId: $p) { id } }",
+                "a", agent, "p", presence);
+    }
+
+    static long lastSequence(Replica replica, String agent) {
+        return Long.parseLong(postTo(replica.port, "query($a: ID!) { presenceHistory(agentId: $a, first: 1) { sequence } }",
+                "a", agent).getString("data.presenceHistory[0].sequence"));
+    }
+
+    @Test
+    void aChangeCommittedOnOneReplicaReachesSubscribersOfTheOther() throws Exception {
+        String agent = agentOn(b);
+        for (Protocol protocol : Protocol.values()) {
+            try (GraphQLWs ws = GraphQLWs.connect(vertx, a.port, protocol)) {
+                var sub = ws.subscribe(SUBSCRIPTION, Map.of("agents", List.of(agent)));
+                Thread.sleep(300);
+                assertNull(setPresence(b, agent, 2).get("errors"));
+                assertNull(setPresence(b, agent, 4).get("errors"));
+                List<String> seen = sub.take(2, Duration.ofSeconds(10)).stream()
+                        .map(d -> d.getJsonObject("presenceChanged").getJsonObject("current").getString("id")).toList();
+                assertEquals(List.of("2", "4"), seen, protocol.name());
+                assertNull(setPresence(b, agent, 1).get("errors"));
+                sub.take(1, Duration.ofSeconds(10));
+            }
+        }
+    }
+
+    @Test
+    void writersOnBothReplicasAndAResumingSubscriberAgreeOnEveryChange() throws Exception {
+        int perReplica = 6;
+        int changes = 25;
+        List<String> agents = new ArrayList<>();
+        List<Replica> writerOf = new ArrayList<>();
+        for (int i = 0; i < perReplica * 2; i++) {
+            Replica r = i % 2 == 0 ? a : b;
+            agents.add(agentOn(r));
+            writerOf.add(r);
+        }
+        long start = agents.stream().mapToLong(x -> lastSequence(a, x)).max().orElseThrow();
+        ExecutorService pool = Executors.newFixedThreadPool(agents.size());
+        List<Future<?>> done = new ArrayList<>();
+        int[] cycle = { 2, 3, 4, 1 };
+        for (int i = 0; i < agents.size(); i++) {
+            String agent = agents.get(i);
+            Replica replica = writerOf.get(i);
+            done.add(pool.submit(() -> {
+                for (int n = 0; n < changes; n++) {
+                    JsonPath r = setPresence(replica, agent, cycle[n % cycle.length]);
+                    assertNull(r.get("errors"), r::prettify);
+                }
+            }));
+        }
+        List<JsonObject> received = new ArrayList<>();
+        try (GraphQLWs ws = GraphQLWs.connect(vertx, a.port, Protocol.TRANSPORT_WS)) {
+            Thread.sleep(50);
+            var sub = ws.subscribe(SUBSCRIPTION, Map.of("agents", agents, "after", Long.toString(start)));
+            for (Future<?> f : done) {
+                f.get();
+            }
+            pool.shutdown();
+            sub.take(agents.size() * changes, Duration.ofSeconds(30)).forEach(d -> received.add(d.getJsonObject("presenceChanged")));
+            sub.expectSilence(Duration.ofMillis(500));
+        }
+        List<Long> committed = new ArrayList<>();
+        for (String agent : agents) {
+            postTo(b.port, "query($a: ID!) { presenceHistory(agentId: $a, first: 1000) { sequence } }", "a", agent)
+                    .getList("data.presenceHistory.sequence", String.class).stream().map(Long::parseLong)
+                    .filter(s -> s > start).forEach(committed::add);
+        }
+        committed.sort(Comparator.naturalOrder());
+        assertEquals(agents.size() * changes, committed.size());
+        assertEquals(committed, received.stream().map(c -> Long.parseLong(c.getString("sequence"))).toList(),
+                "exactly the committed changes, each once, in sequence order");
+    }
+}
