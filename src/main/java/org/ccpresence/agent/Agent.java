@@ -13,9 +13,12 @@ import io.vertx.mutiny.sqlclient.Row;
 @Description("A representative.")
 public class Agent {
 
-    /** Selects what {@link #fromRow} reads; append WHERE/ORDER BY. */
-    static final String SELECT = "SELECT a.id, a.user_id, a.name, a.default_presence_id, a.signed_in, a.presence_since, "
-            + Presence.columns("p") + " FROM agent a JOIN presence p ON p.id = a.presence_id ";
+    /** What {@link #fromRow} reads, from agent {@code a} joined with its presence {@code p}. */
+    static final String COLUMNS = "a.id, a.user_id, a.name, a.default_presence_id, a.signed_in, a.presence_since, "
+            + Presence.columns("p");
+    static final String FROM = " FROM agent a JOIN presence p ON p.id = a.presence_id ";
+    /** Append WHERE/ORDER BY. */
+    static final String SELECT = "SELECT " + COLUMNS + FROM;
 
     @Id
     public long id;

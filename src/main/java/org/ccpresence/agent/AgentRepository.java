@@ -30,6 +30,13 @@ class AgentRepository {
                 .map(AgentRepository::agents);
     }
 
+    /** Members of each workstream as (workstream id, agent) rows, in agent id order. */
+    Uni<RowSet<Row>> membersOf(SqlClient sql, List<Long> workstreamIds) {
+        return sql.preparedQuery("SELECT aw.workstream_id, " + Agent.COLUMNS + Agent.FROM + """
+                JOIN agent_workstream aw ON aw.agent_id = a.id WHERE aw.workstream_id = ANY($1) ORDER BY a.id""")
+                .execute(Tuple.of(workstreamIds.toArray(Long[]::new)));
+    }
+
     Uni<List<Agent>> page(SqlClient sql, AgentFilter filter, int first, long after) {
         AgentFilter f = filter == null ? new AgentFilter() : filter;
         return sql.preparedQuery(Agent.SELECT + """

@@ -24,11 +24,13 @@ public class AgentService {
     private final Pool pool;
     private final AgentRepository agents;
     private final PresenceGroupCommit groupCommit;
+    private final PendingWork pendingWork;
 
-    AgentService(Pool pool, AgentRepository agents, PresenceGroupCommit groupCommit) {
+    AgentService(Pool pool, AgentRepository agents, PresenceGroupCommit groupCommit, PendingWork pendingWork) {
         this.pool = pool;
         this.agents = agents;
         this.groupCommit = groupCommit;
+        this.pendingWork = pendingWork;
     }
 
     public Uni<Agent> find(long id) {
@@ -41,6 +43,16 @@ public class AgentService {
 
     public Uni<List<Agent>> findAll(List<Long> ids) {
         return agents.findAll(pool, ids);
+    }
+
+    /** The agents of each workstream, in the order of the given workstream ids. */
+    public Uni<List<List<Agent>>> membersOf(List<Long> workstreamIds) {
+        return agents.membersOf(pool, workstreamIds).map(rows -> {
+            java.util.Map<Long, List<Agent>> byWorkstream = new java.util.HashMap<>();
+            rows.forEach(row -> byWorkstream.computeIfAbsent(row.getLong("workstream_id"), k -> new java.util.ArrayList<>())
+                    .add(Agent.fromRow(row)));
+            return workstreamIds.stream().map(id -> byWorkstream.getOrDefault(id, List.of())).toList();
+        });
     }
 
     public Uni<List<Agent>> page(AgentFilter filter, Integer first, Long after) {
@@ -85,7 +97,9 @@ public class AgentService {
     }
 
     public Uni<Agent> signOut(long agentId) {
-        return pool.withTransaction(tx -> agents.signOut(tx, agentId)).map(agent -> existing(agent, agentId));
+        return pool.withTransaction(tx -> agents.signOut(tx, agentId)
+                .call(agent -> agent == null ? Uni.createFrom().voidItem() : pendingWork.releaseOnSignOut(tx, agentId)))
+                .map(agent -> existing(agent, agentId));
     }
 
     public Uni<Agent> setPresence(long agentId, long presenceId, PresenceChangeCause cause) {

@@ -1,5 +1,6 @@
 package org.ccpresence.stream;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
@@ -10,16 +11,13 @@ import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
-import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
-import io.vertx.pgclient.PgConnectOptions;
-import io.vertx.pgclient.pubsub.PgSubscriber;
 
 /**
- * This replica's view of the presence change log. One LISTEN connection per replica hears that "something changed";
+ * This replica's view of the presence change log. The replica's LISTEN connection hears that "something changed";
  * the feed then reads every change after the last one it saw, once, and hands each to every local subscription in
  * memory. After the listening connection drops and comes back, the feed reads from where it was, so nothing committed
  * meanwhile is missed. All feed state lives on one Vert.x context: no locks, and subscriptions register in between
@@ -34,54 +32,33 @@ public class ChangeFeed {
 
     private final Vertx vertx;
     private final ChangeLog log;
-    private final PgConnectOptions listenOptions;
+    private final PgNotifications notifications;
     private final long safetyPollMillis;
 
     private Context context;
     private Executor onFeed;
-    private PgSubscriber listener;
     private final List<ChangeSubscription> subscriptions = new ArrayList<>();
     private long lastSeen;
     private boolean reading;
     private boolean readAgain;
 
-    ChangeFeed(Vertx vertx, ChangeLog log,
-            @ConfigProperty(name = "quarkus.datasource.reactive.url") String url,
-            @ConfigProperty(name = "quarkus.datasource.username") java.util.Optional<String> user,
-            @ConfigProperty(name = "quarkus.datasource.password") java.util.Optional<String> password,
-            @ConfigProperty(name = "presence.stream.safety-poll", defaultValue = "5s") java.time.Duration safetyPoll) {
+    ChangeFeed(Vertx vertx, ChangeLog log, PgNotifications notifications,
+            @ConfigProperty(name = "presence.stream.safety-poll", defaultValue = "5s") Duration safetyPoll) {
         this.vertx = vertx;
         this.log = log;
-        this.listenOptions = PgConnectOptions.fromUri(url.replaceFirst("^vertx-reactive:", ""));
-        user.ifPresent(listenOptions::setUser);
-        password.ifPresent(listenOptions::setPassword);
+        this.notifications = notifications;
         this.safetyPollMillis = safetyPoll.toMillis();
     }
 
     void start(@Observes StartupEvent event) {
         context = vertx.getOrCreateContext();
         onFeed = task -> context.runOnContext(v -> task.run());
-        lastSeen = log.lastSequence().await().atMost(java.time.Duration.ofSeconds(30));
-        context.runOnContext(v -> listen());
+        lastSeen = log.lastSequence().await().atMost(Duration.ofSeconds(30));
+        Runnable readOnFeed = () -> context.runOnContext(x -> read());
+        notifications.listen(CHANNEL, payload -> readOnFeed.run(), readOnFeed);
         // A notification can only be lost while the listener is down, and the reconnect reads anyway; this slow
         // poll is a last line of defence, not the delivery path.
         vertx.setPeriodic(safetyPollMillis, id -> context.runOnContext(x -> read()));
-    }
-
-    void stop(@Observes ShutdownEvent event) {
-        if (listener != null) {
-            listener.close();
-        }
-    }
-
-    private void listen() {
-        listener = PgSubscriber.subscriber(vertx, listenOptions)
-                .reconnectPolicy(retries -> 500L);
-        listener.channel(CHANNEL)
-                .subscribeHandler(v -> context.runOnContext(x -> read()))
-                .handler(payload -> context.runOnContext(x -> read()));
-        listener.closeHandler(v -> LOG.warn("Presence change listener closed; reconnecting"));
-        listener.connect().onFailure(f -> LOG.error("Cannot LISTEN for presence changes; retrying", f));
     }
 
     /**

@@ -3,6 +3,7 @@ package org.ccpresence.replicas;
 import static org.ccpresence.support.GraphQL.postTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,8 +42,10 @@ class ReplicasIT {
     @BeforeAll
     static void startReplicas() throws Exception {
         new TestDatabase().start();
-        a = Replica.start("a", Map.of());
-        b = Replica.start("b", Map.of());
+        // Both replicas sweep often and in small batches, so that their sweeps interleave and contend.
+        Map<String, String> eagerSweeps = Map.of("PRESENCE_OFFERS_SWEEP_EVERY", "100ms", "PRESENCE_OFFERS_SWEEP_BATCH", "3");
+        a = Replica.start("a", eagerSweeps);
+        b = Replica.start("b", eagerSweeps);
         vertx = Vertx.vertx();
     }
 
@@ -76,6 +79,61 @@ class ReplicasIT {
     static long lastSequence(Replica replica, String agent) {
         return Long.parseLong(postTo(replica.port, "query($a: ID!) { presenceHistory(agentId: $a, first: 1) { sequence } }",
                 "a", agent).getString("data.presenceHistory[0].sequence"));
+    }
+
+    @Test
+    void everyExpiryInactiveMoveAndReofferHappensOnceWithTwoSweepingReplicas() throws Exception {
+        JsonPath created = postTo(a.port, "mutation($in: WorkstreamInput!) { createWorkstream(input: $in) { id } }", "in",
+                Map.of("name", GraphQL.unique("Replicated"), "type", "MESSAGING", "allowedPresences", List.of("AVAILABLE"),
+                        "missedNotifications", true, "offerTimeoutSeconds", 3600));
+        String ws = created.getString("data.createWorkstream.id");
+        int items = 15;
+        List<String> members = new ArrayList<>();
+        for (int i = 0; i < items * 2; i++) {
+            Replica r = i % 2 == 0 ? a : b;
+            String userId = GraphQL.unique("member");
+            String id = postTo(r.port, "mutation($in: AgentInput!) { createAgent(input: $in) { id } }",
+                    "in", Map.of("userId", userId, "name", userId, "workstreamIds", List.of(ws))).getString("data.createAgent.id");
+            postTo(r.port, "mutation($a: ID) { signIn(agentId: $a) { id } }", "a", id);
+            members.add(id);
+        }
+        List<String> offers = new ArrayList<>();
+        List<String> workItems = new ArrayList<>();
+        List<String> firstAgents = new ArrayList<>();
+        for (int i = 0; i < items; i++) {
+            String item = GraphQL.unique("item");
+            JsonPath r = postTo((i % 2 == 0 ? a : b).port,
+                    "mutation($w: ID!, $i: String!) { offerWork(workstreamId: $w, workItem: $i) { id agent { id } } }", "w", ws, "i", item);
+            offers.add(r.getString("data.offerWork.id"));
+            firstAgents.add(r.getString("data.offerWork.agent.id"));
+            workItems.add(item);
+        }
+        org.ccpresence.support.Clock.expireNow(offers.toArray(String[]::new));
+
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        List<Map<String, Object>> all;
+        do {
+            Thread.sleep(200);
+            all = postTo(a.port, "query { offers { id state workItem agent { id } } }").getList("data.offers");
+        } while (all.stream().filter(o -> workItems.contains(o.get("workItem"))).count() < items * 2L && System.nanoTime() < deadline);
+        Thread.sleep(1000); // both replicas keep sweeping: nothing more may happen
+
+        all = postTo(a.port, "query { offers { id state workItem agent { id } } }").getList("data.offers");
+        for (int i = 0; i < items; i++) {
+            String item = workItems.get(i);
+            List<Map<String, Object>> ofItem = all.stream().filter(o -> item.equals(o.get("workItem"))).toList();
+            assertEquals(List.of("PENDING", "EXPIRED"), ofItem.stream().map(o -> o.get("state")).toList(),
+                    "item " + item + " expired once and was offered again once");
+        }
+        for (String agent : firstAgents) {
+            long moves = postTo(b.port, "query($a: ID!) { presenceHistory(agentId: $a) { cause } }", "a", agent)
+                    .getList("data.presenceHistory.cause", String.class).stream().filter("MISSED_NOTIFICATION"::equals).count();
+            assertEquals(1, moves, "agent " + agent + " moved to Inactive exactly once");
+        }
+        List<String> reoffered = all.stream().filter(o -> workItems.contains(o.get("workItem")) && "PENDING".equals(o.get("state")))
+                .map(o -> (String) ((Map<?, ?>) o.get("agent")).get("id")).toList();
+        assertEquals(items, new java.util.HashSet<>(reoffered).size(), "each re-offer went to a different agent");
+        assertTrue(reoffered.stream().noneMatch(firstAgents::contains), "nobody got back the item they missed");
     }
 
     @Test

@@ -63,6 +63,30 @@ public final class Fixtures {
         return required(r, "data.createPresence.id");
     }
 
+    public static String createWorkstream(List<String> allowed, boolean missedNotifications, int timeoutSeconds) {
+        Map<String, Object> in = new HashMap<>();
+        in.put("name", unique("Workstream"));
+        in.put("type", "MESSAGING");
+        in.put("allowedPresences", allowed);
+        in.put("missedNotifications", missedNotifications);
+        in.put("offerTimeoutSeconds", timeoutSeconds);
+        return required(post("mutation($in: WorkstreamInput!) { createWorkstream(input: $in) { id } }", "in", in),
+                "data.createWorkstream.id");
+    }
+
+    public static String signedInMember(String workstreamId) {
+        String agent = createAgent(null, List.of(workstreamId));
+        signIn(agent);
+        return agent;
+    }
+
+    public static final String OFFER_FIELDS = "id workItem state offeredAt expiresAt respondedAt agent { id } workstream { id }";
+
+    public static JsonPath offerWork(String workstreamId, String workItem) {
+        return post("mutation($w: ID!, $i: String!) { offerWork(workstreamId: $w, workItem: $i) { " + OFFER_FIELDS + " } }",
+                "w", workstreamId, "i", workItem);
+    }
+
     public static List<Map<String, Object>> history(String agentId) {
         return post("query($a: ID!) { presenceHistory(agentId: $a) { sequence agentId cause previous { id } current { id baseStatus } at } }",
                 "a", agentId).getList("data.presenceHistory");

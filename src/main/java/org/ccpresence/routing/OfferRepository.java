@@ -1,0 +1,145 @@
+package org.ccpresence.routing;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/** SQL for offers; every method runs on the connection (or transaction) it is given. */
+@ApplicationScoped
+class OfferRepository {
+
+    /** A work item of a workstream waiting for an agent. */
+    record Item(long workstreamId, String workItem) {
+    }
+
+    static final int MAX_LIST = 1000;
+
+    Uni<List<Offer>> findAll(SqlClient sql, List<Long> ids) {
+        return sql.preparedQuery(Offer.SELECT + "WHERE o.id = ANY($1) ORDER BY o.id")
+                .execute(Tuple.of(ids.toArray(Long[]::new))).map(OfferRepository::offers);
+    }
+
+    Uni<Offer> find(SqlClient sql, long id) {
+        return findAll(sql, List.of(id)).map(list -> list.isEmpty() ? null : list.get(0));
+    }
+
+    Uni<List<Offer>> list(SqlClient sql, Long agentId, String workItem, OfferState state) {
+        return sql.preparedQuery(Offer.SELECT + """
+                WHERE ($1::bigint IS NULL OR o.agent_id = $1) AND ($2::text IS NULL OR o.work_item = $2)
+                  AND ($3::text IS NULL OR o.state = $3)
+                ORDER BY o.id DESC LIMIT $4""")
+                .execute(Tuple.of(agentId, workItem, state == null ? null : state.name(), MAX_LIST))
+                .map(OfferRepository::offers);
+    }
+
+    /** Agent ids eligible for the workstream now, longest-waiting first. */
+    Uni<List<Long>> eligibleAgentIds(SqlClient sql, long workstreamId, int limit) {
+        return sql.preparedQuery("SELECT e.id FROM workstream w CROSS JOIN LATERAL ("
+                + Eligibility.ELIGIBLE_AGENTS + Eligibility.LONGEST_WAITING_FIRST + " LIMIT $2) e WHERE w.id = $1")
+                .execute(Tuple.of(workstreamId, limit))
+                .map(rows -> {
+                    List<Long> ids = new ArrayList<>(rows.size());
+                    rows.forEach(row -> ids.add(row.getLong(0)));
+                    return ids;
+                });
+    }
+
+    /**
+     * Offers each item to the longest-waiting eligible agent of its workstream who has not been offered it yet, in one
+     * statement: pending offers, their agents' last_offered_at, one notification. Agents locked by a concurrent
+     * routing transaction are skipped; an agent picked for two items of this batch takes only one (the caller retries
+     * the rest). Returns the offers made.
+     */
+    Uni<List<Offer>> offerToNextAgents(SqlClient sql, List<Item> items) {
+        return sql.preparedQuery("""
+                WITH items AS (
+                    SELECT * FROM unnest($1::bigint[], $2::text[]) AS i(workstream_id, work_item)
+                ), picks AS (
+                    SELECT DISTINCT ON (pick.id) i.workstream_id, i.work_item, w.offer_timeout_seconds, pick.id AS agent_id
+                    FROM items i JOIN workstream w ON w.id = i.workstream_id
+                    CROSS JOIN LATERAL (""" + Eligibility.ELIGIBLE_AGENTS + """
+                          AND NOT EXISTS (SELECT 1 FROM offer seen WHERE seen.agent_id = a.id
+                                          AND seen.workstream_id = i.workstream_id AND seen.work_item = i.work_item)
+                        """ + Eligibility.LONGEST_WAITING_FIRST + """
+                        LIMIT 1 FOR UPDATE OF a SKIP LOCKED
+                    ) pick
+                    ORDER BY pick.id
+                ), offered AS (
+                    INSERT INTO offer (workstream_id, agent_id, work_item, expires_at)
+                    SELECT workstream_id, agent_id, work_item, now() + make_interval(secs => offer_timeout_seconds)
+                    FROM picks
+                    ON CONFLICT DO NOTHING
+                    RETURNING id, workstream_id, agent_id, work_item, state, offered_at, expires_at, responded_at
+                ), touched AS (
+                    UPDATE agent a SET last_offered_at = now() FROM offered o WHERE a.id = o.agent_id
+                )
+                SELECT * FROM offered""")
+                .execute(Tuple.of(items.stream().map(Item::workstreamId).toArray(Long[]::new),
+                        items.stream().map(Item::workItem).toArray(String[]::new)))
+                .map(rows -> {
+                    List<Offer> list = new ArrayList<>(rows.size());
+                    rows.forEach(row -> list.add(Offer.fromRow(row)));
+                    return list;
+                });
+    }
+
+    /** Answers a pending, unexpired offer; empty when it was not pending or has expired. */
+    Uni<Offer> answer(SqlClient sql, long id, OfferState answer) {
+        return sql.preparedQuery("""
+                UPDATE offer SET state = $2, responded_at = now()
+                WHERE id = $1 AND state = 'PENDING' AND expires_at > now()
+                RETURNING id, workstream_id, agent_id, work_item, state, offered_at, expires_at, responded_at""")
+                .execute(Tuple.of(id, answer.name()))
+                .map(rows -> rows.size() == 0 ? null : Offer.fromRow(rows.iterator().next()));
+    }
+
+    /** Expires the agent's pending offers (at sign-out) and returns their items. */
+    Uni<List<Item>> expirePendingOf(SqlClient sql, long agentId) {
+        return sql.preparedQuery("""
+                UPDATE offer SET state = 'EXPIRED' WHERE agent_id = $1 AND state = 'PENDING'
+                RETURNING workstream_id, work_item""")
+                .execute(Tuple.of(agentId)).map(OfferRepository::items);
+    }
+
+    /**
+     * The expiry sweep, one statement per batch: claims up to {@code limit} pending offers past their expiry (skipping
+     * offers another replica is sweeping or an agent is answering), marks them EXPIRED, and moves their agents to
+     * Inactive where the workstream has missed notifications and the agent is signed in and not Inactive already.
+     * Returns the items to offer again.
+     */
+    Uni<List<Item>> expireDue(SqlClient sql, int limit) {
+        return sql.preparedQuery("""
+                WITH expired AS (
+                    UPDATE offer o SET state = 'EXPIRED'
+                    WHERE o.id IN (SELECT id FROM offer WHERE state = 'PENDING' AND expires_at <= now()
+                                   ORDER BY expires_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+                    RETURNING o.agent_id, o.workstream_id, o.work_item
+                ), missed AS (
+                    UPDATE agent a SET presence_id = 5, presence_cause = 'MISSED_NOTIFICATION', presence_since = now()
+                    WHERE a.id IN (SELECT e.agent_id FROM expired e JOIN workstream w ON w.id = e.workstream_id
+                                   WHERE w.missed_notifications)
+                      AND a.signed_in AND a.presence_id <> 5
+                )
+                SELECT workstream_id, work_item FROM expired""")
+                .execute(Tuple.of(limit)).map(OfferRepository::items);
+    }
+
+    private static List<Item> items(RowSet<Row> rows) {
+        List<Item> items = new ArrayList<>(rows.size());
+        rows.forEach(row -> items.add(new Item(row.getLong("workstream_id"), row.getString("work_item"))));
+        return items;
+    }
+
+    private static List<Offer> offers(RowSet<Row> rows) {
+        List<Offer> list = new ArrayList<>(rows.size());
+        rows.forEach(row -> list.add(Offer.fromRow(row)));
+        return list;
+    }
+}

@@ -1,0 +1,5 @@
+package org.ccpresence.routing;
+
+public enum OfferState {
+    PENDING, ACCEPTED, REJECTED, EXPIRED
+}

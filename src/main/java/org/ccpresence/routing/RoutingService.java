@@ -1,0 +1,137 @@
+package org.ccpresence.routing;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.ccpresence.agent.PendingWork;
+import org.ccpresence.error.ApiException;
+import org.ccpresence.error.ErrorCode;
+import org.ccpresence.routing.OfferRepository.Item;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/** Offers: routing a work item to an eligible agent, answers, and what happens to the item when an offer ends. */
+@ApplicationScoped
+public class RoutingService implements PendingWork {
+
+    static final int MAX_WORK_ITEM = 500;
+    /** Rounds of re-offering when agents were taken by another item of the same batch or a concurrent transaction. */
+    private static final int MAX_ROUNDS = 5;
+
+    private final Pool pool;
+    private final OfferRepository offers;
+
+    RoutingService(Pool pool, OfferRepository offers) {
+        this.pool = pool;
+        this.offers = offers;
+    }
+
+    public Uni<Offer> offerWork(long workstreamId, String workItem) {
+        String item = workItem == null ? "" : workItem.strip();
+        if (item.isEmpty() || item.length() > MAX_WORK_ITEM) {
+            throw ApiException.badInput("workItem must be 1–" + MAX_WORK_ITEM + " characters after trimming.");
+        }
+        return pool.withTransaction(tx -> tx.preparedQuery("""
+                SELECT (SELECT agent_id FROM offer o WHERE o.workstream_id = w.id AND o.work_item = $2 AND o.state = 'PENDING')
+                FROM workstream w WHERE w.id = $1 FOR SHARE""")
+                .execute(Tuple.of(workstreamId, item))
+                .chain(rows -> {
+                    if (rows.size() == 0) {
+                        return Uni.createFrom().failure(ApiException.notFound("No workstream with id " + workstreamId + "."));
+                    }
+                    Long pendingWith = rows.iterator().next().getLong(0);
+                    if (pendingWith != null) {
+                        return Uni.createFrom().failure(ApiException.conflict("Work item '" + item
+                                + "' is already offered to agent " + pendingWith + "; wait for the answer or the expiry."));
+                    }
+                    return offerAll(tx, List.of(new Item(workstreamId, item)));
+                })
+                .map(made -> {
+                    if (made.isEmpty()) {
+                        throw new ApiException(ErrorCode.NO_ELIGIBLE_AGENT, "No agent of workstream " + workstreamId
+                                + " is eligible now (signed in, in an allowed base status, without a pending offer, "
+                                + "not offered this item before); try again later.");
+                    }
+                    return made.get(0);
+                }));
+    }
+
+    public Uni<Offer> accept(long offerId) {
+        return answer(offerId, OfferState.ACCEPTED);
+    }
+
+    public Uni<Offer> reject(long offerId) {
+        return answer(offerId, OfferState.REJECTED);
+    }
+
+    private Uni<Offer> answer(long offerId, OfferState answer) {
+        return pool.withTransaction(tx -> offers.answer(tx, offerId, answer).chain(answered -> {
+            if (answered == null) {
+                return offers.find(tx, offerId).map(offer -> {
+                    throw offer == null ? ApiException.notFound("No offer with id " + offerId + ".")
+                            : ApiException.conflict("Offer " + offerId + " can no longer be answered: it is "
+                                    + (offer.state == OfferState.PENDING ? "past its expiry (" + offer.expiresAt + ")"
+                                            : offer.state.name()) + ".");
+                });
+            }
+            if (answer == OfferState.REJECTED) {
+                return offerAll(tx, List.of(new Item(answered.workstreamId, answered.workItem))).replaceWith(answered);
+            }
+            return Uni.createFrom().item(answered);
+        }));
+    }
+
+    /** At sign-out: the agent's pending offers expire at once and their items go to the next eligible agents. */
+    @Override
+    public Uni<Void> releaseOnSignOut(SqlClient tx, long agentId) {
+        return offers.expirePendingOf(tx, agentId).chain(items -> offerAll(tx, items)).replaceWithVoid();
+    }
+
+    /** One sweep batch: expire due offers, apply missed notifications, re-offer; returns how many offers expired. */
+    Uni<Integer> sweepBatch(int limit) {
+        return pool.withTransaction(tx -> offers.expireDue(tx, limit)
+                .call(items -> offerAll(tx, items))
+                .map(List::size));
+    }
+
+    public Uni<List<Offer>> list(Long agentId, String workItem, OfferState state) {
+        return offers.list(pool, agentId, workItem, state);
+    }
+
+    public Uni<Offer> find(long id) {
+        return offers.find(pool, id);
+    }
+
+    public Uni<List<Offer>> findAll(List<Long> ids) {
+        return offers.findAll(pool, ids);
+    }
+
+    public Uni<List<Long>> eligibleAgentIds(long workstreamId, int limit) {
+        return offers.eligibleAgentIds(pool, workstreamId, limit);
+    }
+
+    /** Offers every item to its next agent, in rounds, until each has an agent or none is left for it. */
+    private Uni<List<Offer>> offerAll(SqlClient tx, List<Item> items) {
+        return offerRounds(tx, items, new ArrayList<>(), 0);
+    }
+
+    private Uni<List<Offer>> offerRounds(SqlClient tx, List<Item> waiting, List<Offer> made, int round) {
+        if (waiting.isEmpty() || round == MAX_ROUNDS) {
+            return Uni.createFrom().item(made);
+        }
+        return offers.offerToNextAgents(tx, waiting).chain(offered -> {
+            if (offered.isEmpty()) {
+                return Uni.createFrom().item(made);
+            }
+            made.addAll(offered);
+            List<Item> still = new ArrayList<>(waiting);
+            offered.forEach(o -> still.remove(new Item(o.workstreamId, o.workItem)));
+            return offerRounds(tx, still, made, round + 1);
+        });
+    }
+}

@@ -1,0 +1,47 @@
+package org.ccpresence.workstream;
+
+import java.util.Arrays;
+import java.util.List;
+
+import org.ccpresence.presence.BaseStatus;
+import org.eclipse.microprofile.graphql.Description;
+import org.eclipse.microprofile.graphql.Id;
+import org.eclipse.microprofile.graphql.NonNull;
+
+import io.vertx.mutiny.sqlclient.Row;
+
+public class Workstream {
+
+    static final String COLUMNS = "w.id, w.name, w.type, w.allowed_presences, w.missed_notifications, w.offer_timeout_seconds";
+    /** Append WHERE/ORDER BY. */
+    static final String SELECT = "SELECT " + COLUMNS + " FROM workstream w ";
+
+    @Id
+    public long id;
+
+    @NonNull
+    public String name;
+
+    @NonNull
+    public WorkstreamType type;
+
+    @NonNull
+    @Description("Work is offered only to agents whose current base status is in this list.")
+    public List<@NonNull BaseStatus> allowedPresences;
+
+    @Description("When true, an agent who lets an offer of this workstream expire is moved to Inactive.")
+    public boolean missedNotifications;
+
+    public int offerTimeoutSeconds;
+
+    static Workstream fromRow(Row row) {
+        Workstream w = new Workstream();
+        w.id = row.getLong("id");
+        w.name = row.getString("name");
+        w.type = WorkstreamType.valueOf(row.getString("type"));
+        w.allowedPresences = Arrays.stream(row.getArrayOfStrings("allowed_presences")).map(BaseStatus::valueOf).toList();
+        w.missedNotifications = row.getBoolean("missed_notifications");
+        w.offerTimeoutSeconds = row.getInteger("offer_timeout_seconds");
+        return w;
+    }
+}

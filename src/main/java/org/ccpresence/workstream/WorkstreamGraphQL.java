@@ -1,0 +1,68 @@
+package org.ccpresence.workstream;
+
+import java.util.List;
+
+import org.ccpresence.agent.Agent;
+import org.ccpresence.agent.AgentService;
+import org.eclipse.microprofile.graphql.Description;
+import org.eclipse.microprofile.graphql.GraphQLApi;
+import org.eclipse.microprofile.graphql.Id;
+import org.eclipse.microprofile.graphql.Mutation;
+import org.eclipse.microprofile.graphql.NonNull;
+import org.eclipse.microprofile.graphql.Query;
+import org.eclipse.microprofile.graphql.Source;
+
+import io.smallrye.mutiny.Uni;
+
+@GraphQLApi
+public class WorkstreamGraphQL {
+
+    private final WorkstreamService workstreams;
+    private final AgentService agents;
+
+    WorkstreamGraphQL(WorkstreamService workstreams, AgentService agents) {
+        this.workstreams = workstreams;
+        this.agents = agents;
+    }
+
+    @Query
+    @NonNull
+    public Uni<List<@NonNull Workstream>> workstreams() {
+        return workstreams.list();
+    }
+
+    @Query
+    public Uni<Workstream> workstream(@NonNull @Id long id) {
+        return workstreams.find(id);
+    }
+
+    @Mutation
+    @NonNull
+    public Uni<Workstream> createWorkstream(@NonNull WorkstreamInput input) {
+        return workstreams.create(input);
+    }
+
+    @Mutation
+    @NonNull
+    public Uni<Workstream> updateWorkstream(@NonNull @Id long id, @NonNull WorkstreamInput input) {
+        return workstreams.update(id, input);
+    }
+
+    @Mutation
+    @NonNull
+    @Id
+    public Uni<Long> deleteWorkstream(@NonNull @Id long id) {
+        return workstreams.delete(id);
+    }
+
+    @NonNull
+    public Uni<List<@NonNull List<@NonNull Agent>>> agents(@Source List<Workstream> batch) {
+        return agents.membersOf(batch.stream().map(w -> w.id).toList());
+    }
+
+    @NonNull
+    @Description("The workstreams this agent belongs to.")
+    public Uni<List<@NonNull List<@NonNull Workstream>>> workstreams(@Source List<Agent> batch) {
+        return workstreams.ofAgents(batch.stream().map(a -> a.id).toList());
+    }
+}

@@ -1,0 +1,22 @@
+package org.ccpresence.workstream;
+
+import java.util.List;
+
+import org.ccpresence.presence.BaseStatus;
+import org.eclipse.microprofile.graphql.Description;
+import org.eclipse.microprofile.graphql.Input;
+import org.eclipse.microprofile.graphql.NonNull;
+
+@Input("WorkstreamInput")
+public class WorkstreamInput {
+    @NonNull
+    public String name;
+    @NonNull
+    public WorkstreamType type;
+    @Description("Default [AVAILABLE, BUSY].")
+    public List<@NonNull BaseStatus> allowedPresences;
+    @Description("Default false.")
+    public Boolean missedNotifications;
+    @Description("Default 120 (as a notification template).")
+    public Integer offerTimeoutSeconds;
+}
