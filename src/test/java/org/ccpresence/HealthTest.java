@@ -19,8 +19,10 @@ class HealthTest {
     }
 
     @Test
-    void schemaIsServedAsSdl() {
-        given().get("/graphql/schema.graphql").then().statusCode(200)
+    void schemaIsServedAsSdlToAuthenticatedCallers() {
+        given().header("Authorization", "Bearer " + org.ccpresence.support.Tokens.agent("anyone"))
+                .get("/graphql/schema.graphql").then().statusCode(200)
                 .body(org.hamcrest.Matchers.containsString("enum BaseStatus"));
+        given().get("/graphql/schema.graphql").then().statusCode(401);
     }
 }

@@ -5,10 +5,9 @@ import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
-import org.ccpresence.error.ApiException;
 import org.ccpresence.presence.Presence;
 import org.ccpresence.presence.PresenceService;
-import org.ccpresence.stream.PresenceChangeCause;
+import org.ccpresence.security.Roles;
 import org.eclipse.microprofile.graphql.Description;
 import org.eclipse.microprofile.graphql.GraphQLApi;
 import org.eclipse.microprofile.graphql.Id;
@@ -18,28 +17,41 @@ import org.eclipse.microprofile.graphql.Query;
 import org.eclipse.microprofile.graphql.Source;
 
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 
 @GraphQLApi
+@RolesAllowed(Roles.ADMIN)
 public class AgentGraphQL {
 
     private final AgentService agents;
+    private final AgentAccess access;
     private final PresenceService presences;
 
-    AgentGraphQL(AgentService agents, PresenceService presences) {
+    AgentGraphQL(AgentService agents, AgentAccess access, PresenceService presences) {
         this.agents = agents;
+        this.access = access;
         this.presences = presences;
     }
 
     @Query
     @NonNull
+    @RolesAllowed({ Roles.ADMIN, Roles.SUPERVISOR })
     @Description("Keyset pagination in id order: pass the last id you saw as `after`.")
     public Uni<List<@NonNull Agent>> agents(AgentFilter filter, Integer first, @Id Long after) {
         return agents.page(filter, first, after);
     }
 
     @Query
+    @RolesAllowed({ Roles.ADMIN, Roles.SUPERVISOR, Roles.AGENT })
     public Uni<Agent> agent(@NonNull @Id long id) {
-        return agents.find(id);
+        return access.target(id).chain(target -> agents.find(target.agentId()));
+    }
+
+    @Query
+    @RolesAllowed({ Roles.ADMIN, Roles.SUPERVISOR, Roles.AGENT })
+    @Description("The agent whose userId is the caller's token subject.")
+    public Uni<Agent> me() {
+        return access.me();
     }
 
     @Mutation
@@ -63,22 +75,28 @@ public class AgentGraphQL {
 
     @Mutation
     @NonNull
+    @RolesAllowed({ Roles.ADMIN, Roles.SUPERVISOR, Roles.AGENT })
+    @Description("agentId defaults to the caller's own agent.")
     public Uni<Agent> signIn(@Id Long agentId) {
-        return agents.signIn(target(agentId));
+        return access.target(agentId).chain(target -> agents.signIn(target.agentId()));
     }
 
     @Mutation
     @NonNull
+    @RolesAllowed({ Roles.ADMIN, Roles.SUPERVISOR, Roles.AGENT })
     public Uni<Agent> signOut(@Id Long agentId) {
-        return agents.signOut(target(agentId));
+        return access.target(agentId).chain(target -> agents.signOut(target.agentId()));
     }
 
     @Mutation("setPresence")
     @NonNull
+    @RolesAllowed({ Roles.ADMIN, Roles.SUPERVISOR, Roles.AGENT })
     public Uni<Agent> setPresence(@NonNull @Id long presenceId, @Id Long agentId) {
-        return agents.setPresence(target(agentId), presenceId, PresenceChangeCause.AGENT);
+        return access.target(agentId).chain(target -> agents.setPresence(target.agentId(), presenceId,
+                target.self() ? PresenceChangeCause.AGENT : PresenceChangeCause.SUPERVISOR));
     }
 
+    @RolesAllowed({ Roles.ADMIN, Roles.SUPERVISOR, Roles.AGENT })
     @Description("Set at sign-in; null means Available.")
     public Uni<List<Presence>> defaultPresence(@Source List<Agent> batch) {
         List<Long> ids = batch.stream().map(a -> a.defaultPresenceId).filter(java.util.Objects::nonNull).distinct().toList();
@@ -89,12 +107,5 @@ public class AgentGraphQL {
             Map<Long, Presence> byId = found.stream().collect(Collectors.toMap(p -> p.id, Function.identity()));
             return batch.stream().map(a -> a.defaultPresenceId == null ? null : byId.get(a.defaultPresenceId)).toList();
         });
-    }
-
-    private static long target(Long agentId) {
-        if (agentId == null) {
-            throw ApiException.badInput("agentId is required (it defaults to your own agent once requests are authenticated).");
-        }
-        return agentId;
     }
 }

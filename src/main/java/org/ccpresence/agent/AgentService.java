@@ -6,7 +6,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.ccpresence.error.ApiException;
 import org.ccpresence.presence.SystemPresence;
-import org.ccpresence.stream.PresenceChangeCause;
 
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;

@@ -13,7 +13,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.ccpresence.error.ApiException;
 import org.ccpresence.presence.SystemPresence;
-import org.ccpresence.stream.PresenceChangeCause;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.smallrye.mutiny.Uni;

@@ -24,8 +24,8 @@ import io.vertx.ext.web.handler.BodyHandler;
 class UnparseableRequestGuard {
 
     void register(@Observes Router router) {
-        router.post("/graphql").order(-200).handler(BodyHandler.create());
-        router.post("/graphql").order(-199).handler(this::check);
+        router.post("/graphql").order(-90).handler(BodyHandler.create());
+        router.post("/graphql").order(-89).handler(this::check);
     }
 
     private void check(RoutingContext rc) {

@@ -9,9 +9,13 @@ import org.eclipse.microprofile.graphql.Mutation;
 import org.eclipse.microprofile.graphql.NonNull;
 import org.eclipse.microprofile.graphql.Query;
 
+import org.ccpresence.security.Roles;
+
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 
 @GraphQLApi
+@RolesAllowed(Roles.ADMIN)
 public class PresenceGraphQL {
 
     private final PresenceService service;
@@ -22,11 +26,13 @@ public class PresenceGraphQL {
 
     @Query
     @NonNull
+    @RolesAllowed({ Roles.ADMIN, Roles.SUPERVISOR, Roles.AGENT })
     public Uni<List<@NonNull Presence>> presences() {
         return service.list();
     }
 
     @Query
+    @RolesAllowed({ Roles.ADMIN, Roles.SUPERVISOR, Roles.AGENT })
     public Uni<Presence> presence(@NonNull @Id long id) {
         return service.find(id);
     }

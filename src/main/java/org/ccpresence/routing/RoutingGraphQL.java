@@ -6,8 +6,11 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 import org.ccpresence.agent.Agent;
+import org.ccpresence.agent.AgentAccess;
 import org.ccpresence.agent.AgentService;
 import org.ccpresence.error.ApiException;
+import org.ccpresence.security.CallerContext;
+import org.ccpresence.security.Roles;
 import org.ccpresence.workstream.Workstream;
 import org.ccpresence.workstream.WorkstreamService;
 import org.eclipse.microprofile.graphql.Description;
@@ -21,8 +24,10 @@ import org.eclipse.microprofile.graphql.Source;
 import io.smallrye.graphql.api.Subscription;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 
 @GraphQLApi
+@RolesAllowed({ Roles.ADMIN, Roles.SUPERVISOR, Roles.AGENT })
 public class RoutingGraphQL {
 
     /** More eligible agents than a screen can show are of no use to a person; routing never needs the list. */
@@ -32,23 +37,30 @@ public class RoutingGraphQL {
     private final OfferFeed feed;
     private final AgentService agents;
     private final WorkstreamService workstreams;
+    private final AgentAccess access;
+    private final CallerContext callers;
 
-    RoutingGraphQL(RoutingService routing, OfferFeed feed, AgentService agents, WorkstreamService workstreams) {
+    RoutingGraphQL(RoutingService routing, OfferFeed feed, AgentService agents, WorkstreamService workstreams,
+            AgentAccess access, CallerContext callers) {
         this.routing = routing;
         this.feed = feed;
         this.agents = agents;
         this.workstreams = workstreams;
+        this.access = access;
+        this.callers = callers;
     }
 
     @Query
     @NonNull
     @Description("Newest first, at most 1000.")
     public Uni<List<@NonNull Offer>> offers(@Id Long agentId, String workItem, OfferState state) {
-        return routing.list(agentId, workItem, state);
+        return access.visibleAgents(agentId == null ? null : List.of(agentId))
+                .chain(visible -> routing.list(visible == null ? null : visible.get(0), workItem, state));
     }
 
     @Mutation
     @NonNull
+    @RolesAllowed({ Roles.ADMIN, Roles.SUPERVISOR })
     @Description("Routes a work item to one eligible agent of the workstream and starts its response timer.")
     public Uni<Offer> offerWork(@NonNull @Id long workstreamId, @NonNull String workItem) {
         return routing.offerWork(workstreamId, workItem);
@@ -57,26 +69,32 @@ public class RoutingGraphQL {
     @Mutation
     @NonNull
     public Uni<Offer> acceptOffer(@NonNull @Id long offerId) {
-        return routing.accept(offerId);
+        return answerable(offerId).chain(() -> routing.accept(offerId));
     }
 
     @Mutation
     @NonNull
     public Uni<Offer> rejectOffer(@NonNull @Id long offerId) {
-        return routing.reject(offerId);
+        return answerable(offerId).chain(() -> routing.reject(offerId));
+    }
+
+    /** Only the offered agent, or a supervisor or administrator, answers an offer. */
+    private Uni<Void> answerable(long offerId) {
+        return routing.find(offerId).chain(offer -> offer == null
+                ? Uni.createFrom().failure(ApiException.notFound("No offer with id " + offerId + "."))
+                : access.target(offer.agentId).replaceWithVoid());
     }
 
     @Subscription
     @NonNull
     @Description("Offers as they are made to, and answered or expired for, an agent (default: the caller's own).")
     public Multi<Offer> offerUpdates(@Id Long agentId) {
-        if (agentId == null) {
-            throw ApiException.badInput("agentId is required (it defaults to your own agent once requests are authenticated).");
-        }
-        return feed.updates(agentId);
+        return access.target(agentId).onItem()
+                .transformToMulti(target -> callers.untilTokenExpires(target.caller(), feed.updates(target.agentId())));
     }
 
     @NonNull
+    @RolesAllowed({ Roles.ADMIN, Roles.SUPERVISOR })
     @Description("Agents of this workstream who are signed in and whose base status is allowed, with no pending offer.")
     public Uni<List<@NonNull Agent>> eligibleAgents(@Source Workstream workstream) {
         return routing.eligibleAgentIds(workstream.id, MAX_ELIGIBLE_LISTED)

@@ -3,6 +3,7 @@ package org.ccpresence.stream;
 import java.time.OffsetDateTime;
 import java.util.List;
 
+import org.ccpresence.agent.PresenceChangeCause;
 import org.ccpresence.presence.Presence;
 import org.eclipse.microprofile.graphql.Description;
 import org.eclipse.microprofile.graphql.Id;

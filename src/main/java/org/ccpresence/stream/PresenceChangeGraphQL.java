@@ -9,17 +9,28 @@ import org.eclipse.microprofile.graphql.Id;
 import org.eclipse.microprofile.graphql.NonNull;
 import org.eclipse.microprofile.graphql.Query;
 
+import org.ccpresence.agent.AgentAccess;
+import org.ccpresence.security.Caller;
+import org.ccpresence.security.CallerContext;
+import org.ccpresence.security.Roles;
+
 import io.smallrye.graphql.api.Subscription;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 
 @GraphQLApi
+@RolesAllowed({ Roles.ADMIN, Roles.SUPERVISOR, Roles.AGENT })
 public class PresenceChangeGraphQL {
 
     private final PresenceStream stream;
+    private final AgentAccess access;
+    private final CallerContext callers;
 
-    PresenceChangeGraphQL(PresenceStream stream) {
+    PresenceChangeGraphQL(PresenceStream stream, AgentAccess access, CallerContext callers) {
         this.stream = stream;
+        this.access = access;
+        this.callers = callers;
     }
 
     @Query
@@ -27,7 +38,10 @@ public class PresenceChangeGraphQL {
     @Description("Newest first.")
     public Uni<List<@NonNull PresenceChange>> presenceHistory(@NonNull @Id long agentId, OffsetDateTime from,
             OffsetDateTime to, Integer first) {
-        return stream.history(agentId, from, to, first);
+        return access.target(agentId).chain(target -> stream.history(target.agentId(), from, to, first));
+    }
+
+    private record Allowed(Caller caller, List<Long> agentIds) {
     }
 
     @Subscription
@@ -37,6 +51,10 @@ public class PresenceChangeGraphQL {
     public Multi<PresenceChange> presenceChanged(List<String> agentIds, @Id Long workstreamId,
             @Id String afterSequence) {
         // agentIds is served as [ID!] (see IdListArguments); the stream parses the ids.
-        return stream.changes(agentIds, workstreamId, afterSequence);
+        List<Long> requested = stream.agentIds(agentIds);
+        Long resumeAfter = stream.resumePoint(afterSequence);
+        return callers.caller().chain(caller -> access.visibleAgents(requested).map(visible -> new Allowed(caller, visible)))
+                .onItem().transformToMulti(allowed -> callers.untilTokenExpires(allowed.caller(),
+                        stream.changes(allowed.agentIds(), workstreamId, resumeAfter)));
     }
 }

@@ -34,9 +34,8 @@ public class PresenceStream {
         this.maxAgentIds = maxAgentIds;
     }
 
-    public Multi<PresenceChange> changes(List<String> agentIdList, Long workstreamId, String afterSequence) {
-        List<Long> agentIds = agentIds(agentIdList);
-        Long resumeAfter = afterSequence == null ? null : parseSequence(afterSequence);
+    /** Streams changes; with resumeAfter, first the stored ones after it. */
+    public Multi<PresenceChange> changes(List<Long> agentIds, Long workstreamId, Long resumeAfter) {
         return Multi.createFrom().deferred(() -> {
             ChangeSubscription subscription = new ChangeSubscription(agentIds, workstreamId, subscriberBuffer);
             return Multi.createFrom().uni(feed.register(subscription, resumeAfter == null ? 0 : resumeAfter))
@@ -78,7 +77,8 @@ public class PresenceStream {
         return log.history(agentId, from, to, limit);
     }
 
-    private List<Long> agentIds(List<String> ids) {
+    /** Parses and bounds the agentIds argument of presenceChanged. */
+    public List<Long> agentIds(List<String> ids) {
         if (ids == null) {
             return null;
         }
@@ -93,7 +93,11 @@ public class PresenceStream {
         }
     }
 
-    private static long parseSequence(String sequence) {
+    /** Parses afterSequence; null stays null (live only). */
+    public Long resumePoint(String sequence) {
+        if (sequence == null) {
+            return null;
+        }
         try {
             long value = Long.parseLong(sequence);
             if (value >= 0) {

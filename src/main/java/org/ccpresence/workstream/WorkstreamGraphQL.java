@@ -12,9 +12,13 @@ import org.eclipse.microprofile.graphql.NonNull;
 import org.eclipse.microprofile.graphql.Query;
 import org.eclipse.microprofile.graphql.Source;
 
+import org.ccpresence.security.Roles;
+
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 
 @GraphQLApi
+@RolesAllowed(Roles.ADMIN)
 public class WorkstreamGraphQL {
 
     private final WorkstreamService workstreams;
@@ -27,11 +31,13 @@ public class WorkstreamGraphQL {
 
     @Query
     @NonNull
+    @RolesAllowed({ Roles.ADMIN, Roles.SUPERVISOR, Roles.AGENT })
     public Uni<List<@NonNull Workstream>> workstreams() {
         return workstreams.list();
     }
 
     @Query
+    @RolesAllowed({ Roles.ADMIN, Roles.SUPERVISOR, Roles.AGENT })
     public Uni<Workstream> workstream(@NonNull @Id long id) {
         return workstreams.find(id);
     }
@@ -56,11 +62,13 @@ public class WorkstreamGraphQL {
     }
 
     @NonNull
+    @RolesAllowed({ Roles.ADMIN, Roles.SUPERVISOR })
     public Uni<List<@NonNull List<@NonNull Agent>>> agents(@Source List<Workstream> batch) {
         return agents.membersOf(batch.stream().map(w -> w.id).toList());
     }
 
     @NonNull
+    @RolesAllowed({ Roles.ADMIN, Roles.SUPERVISOR, Roles.AGENT })
     @Description("The workstreams this agent belongs to.")
     public Uni<List<@NonNull List<@NonNull Workstream>>> workstreams(@Source List<Agent> batch) {
         return workstreams.ofAgents(batch.stream().map(a -> a.id).toList());

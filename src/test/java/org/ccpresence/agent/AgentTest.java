@@ -109,7 +109,7 @@ class AgentTest {
         assertNull(again.get("errors"));
         assertEquals(since, again.getString("data.setPresence.presenceSince"), "a no-op keeps presenceSince");
         assertEquals(before, history(agent).size(), "setting the current presence records nothing");
-        assertEquals("AGENT", history(agent).get(0).get("cause"));
+        assertEquals("SUPERVISOR", history(agent).get(0).get("cause"), "an administrator set it");
     }
 
     @Test

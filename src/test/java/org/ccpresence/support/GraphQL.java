@@ -14,12 +14,22 @@ public final class GraphQL {
     private GraphQL() {
     }
 
+    /** Posts as an administrator. */
     public static JsonPath post(String query, Object... variables) {
-        return postTo(io.restassured.RestAssured.port, query, variables);
+        return postAs(Tokens.admin(), query, variables);
     }
 
-    /** Posts to the service on another port, e.g. a second replica. */
+    public static JsonPath postAs(String token, String query, Object... variables) {
+        return send(io.restassured.RestAssured.port, token, query, variables).statusCode(200).extract().jsonPath();
+    }
+
+    /** Posts as an administrator to the service on another port, e.g. a second replica. */
     public static JsonPath postTo(int port, String query, Object... variables) {
+        return send(port, Tokens.admin(), query, variables).statusCode(200).extract().jsonPath();
+    }
+
+    /** The raw exchange, for tests of status codes; token may be null. */
+    public static io.restassured.response.ValidatableResponse send(int port, String token, String query, Object... variables) {
         Map<String, Object> vars = new HashMap<>();
         for (int i = 0; i < variables.length; i += 2) {
             vars.put((String) variables[i], variables[i + 1]);
@@ -27,10 +37,11 @@ public final class GraphQL {
         Map<String, Object> body = new HashMap<>();
         body.put("query", query);
         body.put("variables", vars);
-        return given().port(port).contentType(ContentType.JSON).body(body)
-                .when().post("/graphql")
-                .then().statusCode(200)
-                .extract().jsonPath();
+        var request = given().port(port).contentType(ContentType.JSON).body(body);
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return request.when().post("/graphql").then();
     }
 
     /** The single error's {@code extensions.code}, failing if the response has no error. */

@@ -89,8 +89,9 @@ public final class GraphQLWs implements AutoCloseable {
         return client;
     }
 
+    /** Connects as an administrator, with the token in connection_init as browser clients send it. */
     public static GraphQLWs connect(Vertx vertx, int port, Protocol protocol) throws Exception {
-        return connect(vertx, port, protocol, null, Map.of());
+        return connect(vertx, port, protocol, Map.of("Authorization", "Bearer " + Tokens.admin()), Map.of());
     }
 
     public Subscription subscribe(String query, Map<String, Object> variables) {
@@ -155,6 +156,25 @@ public final class GraphQLWs implements AutoCloseable {
                 throw new AssertionError("event carries errors: " + payload.encodePrettily());
             }
             return payload.getJsonObject("data");
+        }
+
+        /**
+         * The errors that ended this subscription, as JSON text: from an {@code error} message, or from a final event
+         * that carries errors (how a stream that fails after it started reports it).
+         */
+        public String nextError(Duration timeout) throws InterruptedException {
+            JsonObject m = nextMessage(timeout);
+            if (m == null) {
+                throw new AssertionError("no error within " + timeout);
+            }
+            Object payload = m.getValue("payload");
+            if ("error".equals(m.getString("type"))) {
+                return String.valueOf(payload);
+            }
+            if (protocol.next.equals(m.getString("type")) && payload instanceof JsonObject p && p.getValue("errors") != null) {
+                return p.getValue("errors").toString();
+            }
+            throw new AssertionError("expected an error, got " + m.encodePrettily());
         }
 
         public List<JsonObject> take(int count, Duration timeout) throws InterruptedException {

@@ -43,6 +43,8 @@ public final class Replica implements AutoCloseable {
         env.put("QUARKUS_DATASOURCE_JDBC_URL", TestDatabase.jdbcUrl());
         env.put("QUARKUS_DATASOURCE_USERNAME", TestDatabase.user());
         env.put("QUARKUS_DATASOURCE_PASSWORD", TestDatabase.password());
+        env.put("MP_JWT_VERIFY_PUBLICKEY_LOCATION", Tokens.publicKeyLocation().toString());
+        env.put("MP_JWT_VERIFY_ISSUER", Tokens.ISSUER);
         env.putAll(extraEnv);
         pb.redirectErrorStream(true).redirectOutput(log.toFile());
         Replica replica = new Replica(port, pb.start(), log);

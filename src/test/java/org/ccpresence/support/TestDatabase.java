@@ -9,7 +9,8 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 /**
  * Makes sure the tests' own database exists on the real PostgreSQL server before Quarkus starts (and runs the
- * migrations in it). Host, port, database and user come from the usual PG* variables.
+ * migrations in it), and points the service at the tests' token issuer. Host, port, database and user come from the
+ * usual PG* variables.
  */
 public class TestDatabase implements QuarkusTestResourceLifecycleManager {
 
@@ -55,7 +56,9 @@ public class TestDatabase implements QuarkusTestResourceLifecycleManager {
             throw new IllegalStateException("Cannot reach PostgreSQL at " + admin + " as " + user()
                     + " to create the test database; is the server running?", e);
         }
-        return Map.of();
+        // The service under test trusts the tests' own identity provider.
+        return Map.of("mp.jwt.verify.publickey.location", Tokens.publicKeyLocation().toString(),
+                "mp.jwt.verify.issuer", Tokens.ISSUER);
     }
 
     @Override

@@ -1,4 +1,4 @@
-package org.ccpresence.stream;
+package org.ccpresence.agent;
 
 public enum PresenceChangeCause {
     /** The agent signed in (default presence). */

@@ -1,0 +1,67 @@
+package org.ccpresence.security;
+
+import java.util.List;
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import org.ccpresence.error.ApiException;
+import org.jboss.logging.Logger;
+
+import io.quarkus.security.identity.SecurityIdentity;
+import io.quarkus.vertx.http.runtime.security.QuarkusHttpUser;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.Json;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * GraphQL over HTTP answers only authenticated callers: a missing, malformed, wrongly signed, foreign or expired
+ * token gets HTTP 401 with an UNAUTHENTICATED GraphQL error, before any operation runs. WebSocket upgrades pass: their
+ * credentials may come later, in connection_init, and every operation checks its caller anyway.
+ */
+@ApplicationScoped
+class HttpAuthGuard {
+
+    private static final Logger LOG = Logger.getLogger(HttpAuthGuard.class);
+
+    void register(@Observes Router router) {
+        router.route("/graphql").order(-150).handler(this::check);
+        router.route("/graphql/*").order(-150).handler(this::check);
+    }
+
+    private void check(RoutingContext rc) {
+        if ("websocket".equalsIgnoreCase(rc.request().getHeader("Upgrade"))) {
+            rc.next();
+            return;
+        }
+        Uni<SecurityIdentity> identity = rc.get(QuarkusHttpUser.DEFERRED_IDENTITY_KEY);
+        if (identity == null) {
+            refuse(rc, CallerContext.unauthenticated());
+            return;
+        }
+        identity.subscribe().with(
+                id -> {
+                    if (id == null || id.isAnonymous()) {
+                        refuse(rc, CallerContext.unauthenticated());
+                    } else {
+                        rc.next();
+                    }
+                },
+                failure -> {
+                    LOG.debugf("Refused a bearer token: %s", failure.getMessage());
+                    refuse(rc, new ApiException(org.ccpresence.error.ErrorCode.UNAUTHENTICATED,
+                            "The bearer token is not valid here (malformed, wrongly signed, from another issuer or expired); "
+                                    + "get a fresh one from your identity provider."));
+                });
+    }
+
+    private static void refuse(RoutingContext rc, ApiException error) {
+        rc.response().setStatusCode(401)
+                .putHeader("WWW-Authenticate", "Bearer")
+                .putHeader("Content-Type", "application/graphql-response+json; charset=utf-8")
+                .end(Json.encode(Map.of("errors", List.of(Map.of("message", error.getMessage(),
+                        "extensions", Map.of("code", error.code().name()))))));
+    }
+}
