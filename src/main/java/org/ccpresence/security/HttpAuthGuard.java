@@ -2,11 +2,13 @@ package org.ccpresence.security;
 
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 import org.ccpresence.error.ApiException;
+import org.ccpresence.error.ErrorCode;
 import org.jboss.logging.Logger;
 
 import io.quarkus.security.identity.SecurityIdentity;
@@ -36,6 +38,8 @@ class HttpAuthGuard {
             rc.next();
             return;
         }
+        // Quarkus answers a failed authentication itself (401, empty body) unless told otherwise.
+        rc.put(QuarkusHttpUser.AUTH_FAILURE_HANDLER, (BiConsumer<RoutingContext, Throwable>) (ctx, failure) -> badToken(ctx, failure));
         Uni<SecurityIdentity> identity = rc.get(QuarkusHttpUser.DEFERRED_IDENTITY_KEY);
         if (identity == null) {
             refuse(rc, CallerContext.unauthenticated());
@@ -49,15 +53,20 @@ class HttpAuthGuard {
                         rc.next();
                     }
                 },
-                failure -> {
-                    LOG.debugf("Refused a bearer token: %s", failure.getMessage());
-                    refuse(rc, new ApiException(org.ccpresence.error.ErrorCode.UNAUTHENTICATED,
-                            "The bearer token is not valid here (malformed, wrongly signed, from another issuer or expired); "
-                                    + "get a fresh one from your identity provider."));
-                });
+                failure -> badToken(rc, failure));
+    }
+
+    private static void badToken(RoutingContext rc, Throwable failure) {
+        LOG.debugf("Refused a bearer token: %s", failure.getMessage());
+        refuse(rc, new ApiException(ErrorCode.UNAUTHENTICATED,
+                "The bearer token is not valid here (malformed, wrongly signed, from another issuer or expired); "
+                        + "get a fresh one from your identity provider."));
     }
 
     private static void refuse(RoutingContext rc, ApiException error) {
+        if (rc.response().ended()) {
+            return;
+        }
         rc.response().setStatusCode(401)
                 .putHeader("WWW-Authenticate", "Bearer")
                 .putHeader("Content-Type", "application/graphql-response+json; charset=utf-8")
