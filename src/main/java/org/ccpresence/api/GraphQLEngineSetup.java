@@ -1,40 +1,45 @@
 package org.ccpresence.api;
 
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
-import jakarta.enterprise.inject.Instance;
-import jakarta.inject.Inject;
-
 import org.ccpresence.error.ContractErrorInstrumentation;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.ConfigProvider;
 
 import graphql.GraphQL;
-import graphql.schema.GraphQLSchema;
 import graphql.analysis.MaxQueryComplexityInstrumentation;
 import graphql.analysis.MaxQueryDepthInstrumentation;
 import graphql.execution.instrumentation.ChainedInstrumentation;
+import graphql.schema.GraphQLSchema;
+import io.smallrye.graphql.spi.EventingService;
 
 /**
- * Wires the whole API once: contract error codes on every error, and bounded query depth and complexity, checked
- * before any data fetcher (and so the database) runs.
+ * Wires the whole GraphQL engine once, through SmallRye GraphQL's build hooks: list-of-ID arguments as the contract
+ * types them, contract error codes on every error, query depth and complexity bounded before any data fetcher (and so
+ * the database) runs, and subscription failures that reach their client. Registered with the ServiceLoader, and
+ * enabled by {@code presence.graphql.engine-setup} (so that no per-request CDI events are needed).
  */
-@ApplicationScoped
-class GraphQLEngineSetup {
+public class GraphQLEngineSetup implements EventingService {
 
-    @ConfigProperty(name = "presence.graphql.max-depth", defaultValue = "8")
-    int maxDepth;
+    @Override
+    public String getConfigKey() {
+        return "presence.graphql.engine-setup";
+    }
 
-    @ConfigProperty(name = "presence.graphql.max-complexity", defaultValue = "400")
-    int maxComplexity;
+    @Override
+    public GraphQLSchema.Builder beforeSchemaBuild(GraphQLSchema.Builder builder) {
+        IdListArguments.retype(builder);
+        return builder;
+    }
 
-    @Inject
-    Instance<GraphQLSchema> servedSchema;
-
-    void configure(@Observes GraphQL.Builder builder) {
-        builder.schema(SubscriptionErrors.executable(servedSchema.get()));
-        builder.instrumentation(new ChainedInstrumentation(
-                new ContractErrorInstrumentation(),
-                new MaxQueryDepthInstrumentation(maxDepth),
-                new MaxQueryComplexityInstrumentation(maxComplexity)));
+    @Override
+    public GraphQL.Builder beforeGraphQLBuild(GraphQL.Builder builder) {
+        Config config = ConfigProvider.getConfig();
+        int maxDepth = config.getOptionalValue("presence.graphql.max-depth", Integer.class).orElse(8);
+        int maxComplexity = config.getOptionalValue("presence.graphql.max-complexity", Integer.class).orElse(400);
+        GraphQLSchema served = builder.build().getGraphQLSchema();
+        return builder.schema(SubscriptionErrors.executable(served))
+                .instrumentation(new ChainedInstrumentation(
+                        new ContractErrorInstrumentation(),
+                        new MaxQueryDepthInstrumentation(maxDepth),
+                        new MaxQueryComplexityInstrumentation(maxComplexity)));
     }
 }

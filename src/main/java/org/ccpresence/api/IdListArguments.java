@@ -3,9 +3,6 @@ package org.ccpresence.api;
 import java.util.Map;
 import java.util.Set;
 
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
-
 import graphql.schema.GraphQLList;
 import graphql.schema.GraphQLNonNull;
 import graphql.schema.GraphQLObjectType;
@@ -18,14 +15,16 @@ import graphql.schema.GraphQLSchema;
  * arguments are written in Java as {@code List<String>} and retyped here, before the schema is built; the services
  * parse the ids themselves.
  */
-@ApplicationScoped
-class IdListArguments {
+final class IdListArguments {
 
     /** Root type → field → arguments that are lists of ids. */
     private static final Map<String, Map<String, Set<String>>> ID_LISTS = Map.of(
             "Subscription", Map.of("presenceChanged", Set.of("agentIds")));
 
-    void retype(@Observes GraphQLSchema.Builder builder) {
+    private IdListArguments() {
+    }
+
+    static void retype(GraphQLSchema.Builder builder) {
         GraphQLSchema draft = builder.build();
         GraphQLScalarType id = (GraphQLScalarType) draft.getType("ID");
         GraphQLObjectType subscription = draft.getSubscriptionType();

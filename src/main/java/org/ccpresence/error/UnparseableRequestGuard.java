@@ -2,6 +2,7 @@ package org.ccpresence.error;
 
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -22,6 +23,10 @@ import io.vertx.ext.web.handler.BodyHandler;
  */
 @ApplicationScoped
 class UnparseableRequestGuard {
+
+    /** Clients send the same few operations over and over: parse each once. */
+    private static final int MAX_REMEMBERED = 1000;
+    private static final Map<String, Boolean> PARSED = new ConcurrentHashMap<>();
 
     void register(@Observes Router router) {
         router.post("/graphql").order(-90).handler(BodyHandler.create());
@@ -55,8 +60,14 @@ class UnparseableRequestGuard {
         if (!(query instanceof String text) || text.isBlank()) {
             return "The request has no \"query\"; send {\"query\": \"…\", \"variables\": {…}}.";
         }
+        if (PARSED.containsKey(text)) {
+            return null;
+        }
         try {
             Parser.parse(text);
+            if (PARSED.size() < MAX_REMEMBERED) {
+                PARSED.put(text, Boolean.TRUE);
+            }
             return null;
         } catch (InvalidSyntaxException e) {
             return "The query does not parse: " + e.getMessage();

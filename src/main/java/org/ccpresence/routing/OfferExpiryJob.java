@@ -28,7 +28,12 @@ class OfferExpiryJob {
 
     @Scheduled(every = "${presence.offers.sweep-every:1s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> sweep() {
-        return sweepAll().onFailure().recoverWithItem(failure -> {
+        long start = System.nanoTime();
+        return sweepAll().invoke(expired -> {
+            if (expired > 0) {
+                LOG.infof("Expired %d offers in %d ms", expired, (System.nanoTime() - start) / 1_000_000);
+            }
+        }).onFailure().recoverWithItem(failure -> {
             LOG.warn("Offer expiry sweep failed; the next run retries", failure);
             return 0;
         }).replaceWithVoid();

@@ -2,7 +2,9 @@ package org.ccpresence.stream;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executor;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -37,7 +39,9 @@ public class ChangeFeed {
 
     private Context context;
     private Executor onFeed;
-    private final List<ChangeSubscription> subscriptions = new ArrayList<>();
+    /** Subscriptions by the agent they follow, and those that follow every agent (possibly by workstream). */
+    private final Map<Long, List<ChangeSubscription>> byAgent = new HashMap<>();
+    private final List<ChangeSubscription> everyAgent = new ArrayList<>();
     private long lastSeen;
     private boolean reading;
     private boolean readAgain;
@@ -69,13 +73,28 @@ public class ChangeFeed {
         return Uni.createFrom().emitter(e -> context.runOnContext(v -> {
             long liveAfter = Math.max(lastSeen, resumeAfter);
             subscription.liveAfter(liveAfter);
-            subscriptions.add(subscription);
+            if (subscription.agentIds() == null) {
+                everyAgent.add(subscription);
+            } else {
+                subscription.agentIds().forEach(id -> byAgent.computeIfAbsent(id, k -> new ArrayList<>()).add(subscription));
+            }
             e.complete(liveAfter);
         }));
     }
 
     void unregister(ChangeSubscription subscription) {
-        context.runOnContext(v -> subscriptions.remove(subscription));
+        context.runOnContext(v -> {
+            if (subscription.agentIds() == null) {
+                everyAgent.remove(subscription);
+            } else {
+                subscription.agentIds().forEach(id -> {
+                    List<ChangeSubscription> followers = byAgent.get(id);
+                    if (followers != null && followers.remove(subscription) && followers.isEmpty()) {
+                        byAgent.remove(id);
+                    }
+                });
+            }
+        });
     }
 
     /** Reads everything after lastSeen and delivers it; single-flight, re-runs if asked again meanwhile. */
@@ -89,9 +108,11 @@ public class ChangeFeed {
         log.between(lastSeen, Long.MAX_VALUE, PAGE, null, null).emitOn(onFeed).subscribe().with(changes -> {
             for (PresenceChange change : changes) {
                 lastSeen = change.sequenceNumber;
-                for (int i = 0; i < subscriptions.size(); i++) {
-                    subscriptions.get(i).offer(change);
+                List<ChangeSubscription> followers = byAgent.get(change.agentId);
+                if (followers != null) {
+                    followers.forEach(s -> s.offer(change));
                 }
+                everyAgent.forEach(s -> s.offer(change));
             }
             reading = false;
             if (changes.size() == PAGE || readAgain) {

@@ -34,6 +34,11 @@ final class ChangeSubscription {
         this.limit = limit;
     }
 
+    /** The agents followed, or null for every agent. */
+    Set<Long> agentIds() {
+        return agentIds;
+    }
+
     boolean wants(PresenceChange change) {
         return (agentIds == null || agentIds.contains(change.agentId))
                 && (workstreamId == null || change.workstreamIds.contains(workstreamId));

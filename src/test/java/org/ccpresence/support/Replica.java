@@ -7,6 +7,7 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -28,19 +29,27 @@ public final class Replica implements AutoCloseable {
     }
 
     public static Replica start(String name, Map<String, String> extraEnv) throws Exception {
+        return start(name, TestDatabase.name(), List.of("-Xmx256m"), extraEnv);
+    }
+
+    /** A replica on the given database, with the given JVM options (e.g. heap size, JFR). */
+    public static Replica start(String name, String database, List<String> jvmOptions, Map<String, String> extraEnv) throws Exception {
         String jar = System.getProperty("replica.jar", "target/quarkus-app/quarkus-run.jar");
         if (!new File(jar).exists()) {
             throw new IllegalStateException(jar + " is missing: integration tests run after `./mvnw package`");
         }
         int port = freePort();
         Path log = Path.of("target", "replica-" + name + ".log");
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-jar", jar);
+        List<String> command = new java.util.ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", jar));
+        ProcessBuilder pb = new ProcessBuilder(command);
         Map<String, String> env = pb.environment();
         env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
         env.put("QUARKUS_DATASOURCE_REACTIVE_URL",
-                "postgresql://" + TestDatabase.host() + ":" + TestDatabase.port() + "/" + TestDatabase.name());
-        env.put("QUARKUS_DATASOURCE_JDBC_URL", TestDatabase.jdbcUrl());
+                "postgresql://" + TestDatabase.host() + ":" + TestDatabase.port() + "/" + database);
+        env.put("QUARKUS_DATASOURCE_JDBC_URL", "jdbc:postgresql://" + TestDatabase.host() + ":" + TestDatabase.port() + "/" + database);
         env.put("QUARKUS_DATASOURCE_USERNAME", TestDatabase.user());
         env.put("QUARKUS_DATASOURCE_PASSWORD", TestDatabase.password());
         env.put("MP_JWT_VERIFY_PUBLICKEY_LOCATION", Tokens.publicKeyLocation().toString());
@@ -75,6 +84,10 @@ public final class Replica implements AutoCloseable {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
+    }
+
+    public long pid() {
+        return process.pid();
     }
 
     @Override

@@ -43,6 +43,18 @@ public class TestDatabase implements QuarkusTestResourceLifecycleManager {
         return DriverManager.getConnection(jdbcUrl(), user(), password());
     }
 
+    /** Drops and creates a database of that name (for the benchmark's own, fresh database). */
+    public static void recreate(String database) throws SQLException {
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + host() + ":" + port() + "/postgres", user(), password())) {
+            c.createStatement().execute("DROP DATABASE IF EXISTS \"" + database + "\" WITH (FORCE)");
+            c.createStatement().execute("CREATE DATABASE \"" + database + "\"");
+        }
+    }
+
+    public static Connection connect(String database) throws SQLException {
+        return DriverManager.getConnection("jdbc:postgresql://" + host() + ":" + port() + "/" + database, user(), password());
+    }
+
     @Override
     public Map<String, String> start() {
         String admin = "jdbc:postgresql://" + host() + ":" + port() + "/postgres";
