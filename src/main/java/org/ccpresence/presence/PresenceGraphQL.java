@@ -8,6 +8,7 @@ import org.eclipse.microprofile.graphql.Id;
 import org.eclipse.microprofile.graphql.Mutation;
 import org.eclipse.microprofile.graphql.NonNull;
 import org.eclipse.microprofile.graphql.Query;
+import org.eclipse.microprofile.graphql.Source;
 
 import org.ccpresence.security.Roles;
 
@@ -35,6 +36,21 @@ public class PresenceGraphQL {
     @RolesAllowed({ Roles.ADMIN, Roles.SUPERVISOR, Roles.AGENT })
     public Uni<Presence> presence(@NonNull @Id long id) {
         return service.find(id);
+    }
+
+    @Query
+    @NonNull
+    @RolesAllowed({ Roles.ADMIN, Roles.SUPERVISOR, Roles.AGENT })
+    @Description("Warnings for a presence before it is saved, e.g. a text that reads like another base status.")
+    public List<@NonNull String> presenceWarnings(@NonNull PresenceInput input) {
+        return PresenceWarnings.of(input.presenceText, input.baseStatus);
+    }
+
+    @NonNull
+    @RolesAllowed({ Roles.ADMIN, Roles.SUPERVISOR, Roles.AGENT })
+    @Description("Legal but probably mistaken: e.g. a presence text that reads like another base status.")
+    public List<@NonNull String> warnings(@Source Presence presence) {
+        return PresenceWarnings.of(presence.presenceText, presence.baseStatus);
     }
 
     @Mutation

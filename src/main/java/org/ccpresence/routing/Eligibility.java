@@ -9,7 +9,7 @@ final class Eligibility {
 
     /** Eligible agents of workstream {@code w} (a joined alias); callers add conditions and the ORDER BY. */
     static final String ELIGIBLE_AGENTS = """
-            SELECT a.id FROM agent a JOIN presence p ON p.id = a.presence_id
+            SELECT a.id, a.last_offered_at FROM agent a JOIN presence p ON p.id = a.presence_id
             WHERE a.signed_in
               AND EXISTS (SELECT 1 FROM agent_workstream aw WHERE aw.workstream_id = w.id AND aw.agent_id = a.id)
               AND p.base_status = ANY (w.allowed_presences)

@@ -52,29 +52,40 @@ class OfferRepository {
     }
 
     /**
-     * Offers each item to the longest-waiting eligible agent of its workstream who has not been offered it yet, in one
-     * statement: pending offers, their agents' last_offered_at, one notification. Agents locked by a concurrent
-     * routing transaction are skipped; an agent picked for two items of this batch takes only one (the caller retries
-     * the rest). Returns the offers made.
+     * Offers the items, in one statement: per workstream, the k-th item (in work-item order) goes to the k-th
+     * longest-waiting eligible agent (never-offered first) among those who had none of these items before. An agent
+     * held by another routing transaction is skipped, not waited for; that item is left for the caller's next round. Writes the
+     * pending offers and the agents' last_offered_at; the offer trigger notifies every replica. Returns the offers made.
      */
     Uni<List<Offer>> offerToNextAgents(SqlClient sql, List<Item> items) {
         return sql.preparedQuery("""
                 WITH items AS (
-                    SELECT * FROM unnest($1::bigint[], $2::text[]) AS i(workstream_id, work_item)
-                ), picks AS (
-                    SELECT DISTINCT ON (pick.id) i.workstream_id, i.work_item, w.offer_timeout_seconds, pick.id AS agent_id
-                    FROM items i JOIN workstream w ON w.id = i.workstream_id
+                    SELECT i.workstream_id, i.work_item,
+                           row_number() OVER (PARTITION BY i.workstream_id ORDER BY i.work_item) AS rank
+                    FROM unnest($1::bigint[], $2::text[]) AS i(workstream_id, work_item)
+                ), wanted AS (
+                    SELECT workstream_id, count(*) AS n FROM items GROUP BY workstream_id
+                ), candidates AS (
+                    SELECT w.id AS workstream_id, w.offer_timeout_seconds, e.id AS agent_id,
+                           row_number() OVER (PARTITION BY w.id ORDER BY e.last_offered_at NULLS FIRST, e.id) AS rank
+                    FROM wanted JOIN workstream w ON w.id = wanted.workstream_id
                     CROSS JOIN LATERAL (""" + Eligibility.ELIGIBLE_AGENTS + """
-                          AND NOT EXISTS (SELECT 1 FROM offer seen WHERE seen.agent_id = a.id
-                                          AND seen.workstream_id = i.workstream_id AND seen.work_item = i.work_item)
+                          AND NOT EXISTS (SELECT 1 FROM offer seen JOIN items had
+                                            ON had.workstream_id = seen.workstream_id AND had.work_item = seen.work_item
+                                          WHERE seen.agent_id = a.id)
                         """ + Eligibility.LONGEST_WAITING_FIRST + """
-                        LIMIT 1 FOR UPDATE OF a SKIP LOCKED
-                    ) pick
-                    ORDER BY pick.id
+                        LIMIT wanted.n) e
+                ), picks AS (
+                    SELECT i.workstream_id, i.work_item, c.offer_timeout_seconds, c.agent_id
+                    FROM items i JOIN candidates c ON c.workstream_id = i.workstream_id AND c.rank = i.rank
+                    WHERE NOT EXISTS (SELECT 1 FROM offer seen WHERE seen.agent_id = c.agent_id
+                                      AND seen.workstream_id = i.workstream_id AND seen.work_item = i.work_item)
+                ), locked AS (
+                    SELECT a.id FROM agent a WHERE a.id IN (SELECT agent_id FROM picks) FOR UPDATE SKIP LOCKED
                 ), offered AS (
                     INSERT INTO offer (workstream_id, agent_id, work_item, expires_at)
-                    SELECT workstream_id, agent_id, work_item, now() + make_interval(secs => offer_timeout_seconds)
-                    FROM picks
+                    SELECT p.workstream_id, p.agent_id, p.work_item, now() + make_interval(secs => p.offer_timeout_seconds)
+                    FROM picks p JOIN locked l ON l.id = p.agent_id
                     ON CONFLICT DO NOTHING
                     RETURNING id, workstream_id, agent_id, work_item, state, offered_at, expires_at, responded_at
                 ), touched AS (

@@ -20,7 +20,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
 public class RoutingService implements PendingWork {
 
     static final int MAX_WORK_ITEM = 500;
-    /** Rounds of re-offering when agents were taken by another item of the same batch or a concurrent transaction. */
+    /** Rounds for items whose agent had the item before or was taken by a concurrent routing transaction. */
     private static final int MAX_ROUNDS = 5;
 
     private final Pool pool;

@@ -16,7 +16,8 @@ import io.vertx.ext.web.Router;
 
 /**
  * Dev profile only (not in production builds): {@code GET /dev/tokens} hands out an administrator, a supervisor and
- * an agent token (subject {@code dev-agent}), signed with the dev key pair under src/dev/jwt, valid for 12 hours.
+ * an agent token (subject {@code dev-agent}), signed with the dev key pair under src/dev/jwt, valid for 12 hours;
+ * {@code /dev/token-helper.js} adds one-click "use dev token" buttons to the pages.
  */
 @ApplicationScoped
 @IfBuildProfile("dev")
@@ -35,7 +36,24 @@ class DevTokens {
                         .put("agent", token(AGENT_SUBJECT, Roles.AGENT))
                         .put("agentUserId", AGENT_SUBJECT)
                         .encodePrettily()));
+        // Imported by the admin console and the agent desktop when it exists, i.e. in dev mode only.
+        router.get("/dev/token-helper.js").handler(rc -> rc.response().putHeader("Content-Type", "text/javascript")
+                .end(TOKEN_HELPER));
     }
+
+    private static final String TOKEN_HELPER = """
+            export async function addDevTokenButtons(container, apply) {
+              const tokens = await (await fetch('/dev/tokens')).json();
+              for (const role of ['admin', 'supervisor', 'agent']) {
+                const button = document.createElement('button');
+                button.type = 'button';
+                button.className = 'secondary';
+                button.textContent = `Use dev ${role} token`;
+                button.addEventListener('click', () => apply(tokens[role]));
+                container.append(button, ' ');
+              }
+            }
+            """;
 
     private String token(String subject, String role) {
         return Jwt.issuer(issuer).subject(subject).upn(subject).groups(Set.of(role))

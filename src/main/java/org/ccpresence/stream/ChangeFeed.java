@@ -106,15 +106,18 @@ public class ChangeFeed {
         reading = true;
         readAgain = false;
         log.between(lastSeen, Long.MAX_VALUE, PAGE, null, null).emitOn(onFeed).subscribe().with(changes -> {
-            for (PresenceChange change : changes) {
-                lastSeen = change.sequenceNumber;
-                List<ChangeSubscription> followers = byAgent.get(change.agentId);
-                if (followers != null) {
-                    followers.forEach(s -> s.offer(change));
+            try {
+                for (PresenceChange change : changes) {
+                    lastSeen = change.sequenceNumber;
+                    List<ChangeSubscription> followers = byAgent.get(change.agentId);
+                    if (followers != null) {
+                        followers.forEach(s -> s.offer(change));
+                    }
+                    everyAgent.forEach(s -> s.offer(change));
                 }
-                everyAgent.forEach(s -> s.offer(change));
+            } finally {
+                reading = false;
             }
-            reading = false;
             if (changes.size() == PAGE || readAgain) {
                 read();
             }

@@ -7,6 +7,7 @@ import java.util.Set;
 import org.ccpresence.error.ApiException;
 
 import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.smallrye.mutiny.subscription.BackPressureFailure;
 import io.smallrye.mutiny.subscription.MultiEmitter;
 
@@ -89,7 +90,10 @@ final class ChangeSubscription {
                 }
                 early.clear();
             }
-        }, limit).onFailure(BackPressureFailure.class).transform(f -> tooSlow());
+        }, limit)
+                // Each subscriber's GraphQL execution and socket write run off the feed's thread, in order per subscriber.
+                .emitOn(Infrastructure.getDefaultExecutor())
+                .onFailure(BackPressureFailure.class).transform(f -> tooSlow());
     }
 
     synchronized void close() {

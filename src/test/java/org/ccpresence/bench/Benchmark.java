@@ -149,7 +149,7 @@ public final class Benchmark {
     void start() throws Exception {
         Tokens.publicKeyLocation();
         TestDatabase.recreate(DATABASE);
-        List<String> jvm = new ArrayList<>(List.of("-Xmx512m"));
+        List<String> jvm = new ArrayList<>(List.of("-Xmx768m"));
         String extra = System.getProperty("bench.jvm");
         if (extra != null && !extra.isBlank()) {
             jvm.addAll(List.of(extra.split(" ")));
@@ -354,7 +354,7 @@ public final class Benchmark {
         long rss = rssKb(service.pid());
         long expected = watchedChanges(committed.get());
         long supervisorExpected = committed.get() * settings.supervisors();
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        long deadline = System.nanoTime() + Duration.ofSeconds(Integer.getInteger("bench.drain.seconds", 60)).toNanos();
         while ((agentEvents.get() - eventsBefore < expected || supervisorEvents.get() - supervisorBefore < supervisorExpected)
                 && System.nanoTime() < deadline) {
             Thread.sleep(50);
@@ -406,7 +406,12 @@ public final class Benchmark {
             }, r -> new Thread(r).start()));
         }
         CompletableFuture.allOf(workers.toArray(CompletableFuture[]::new)).get();
-        return done.get() / ((System.nanoTime() - start) / 1e9);
+        double rate = done.get() / ((System.nanoTime() - start) / 1e9);
+        // Back to Available, so that every setPresence the drives send (Busy / Busy – DND) is a real change.
+        try (Connection c = TestDatabase.connect(DATABASE)) {
+            c.createStatement().execute("UPDATE agent SET presence_id = 1, presence_cause = 'SUPERVISOR' WHERE presence_id <> 1");
+        }
+        return rate;
     }
 
     /** Scenario c: sweepOffers expired offers among sweepAgents agents; the service's own sweep does the work. */

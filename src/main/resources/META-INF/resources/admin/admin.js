@@ -1,0 +1,258 @@
+import { describe, escapeHtml, gql, mountTokenBar, streamClient, subscribe, time } from '/shared/api.js';
+
+const $ = (selector) => document.querySelector(selector);
+let presences = [];
+let client;
+
+const PRESENCE = 'id name presenceText baseStatus description systemPresence agentSelectable warnings';
+const WORKSTREAM = 'id name type allowedPresences missedNotifications offerTimeoutSeconds';
+const AGENT = 'id name signedIn presenceSince presence { id name baseStatus }';
+
+async function loadPresences() {
+  presences = (await gql(`{ presences { ${PRESENCE} } }`)).presences;
+  $('#presences tbody').innerHTML = presences.map((p) => `
+    <tr data-id="${p.id}">
+      <td>${escapeHtml(p.name)}</td><td>${escapeHtml(p.presenceText)}</td><td>${p.baseStatus}</td>
+      <td>${escapeHtml(p.description)}</td>
+      <td>${p.systemPresence ? '<span class="readonly">System (read-only)</span>' : 'Custom'}</td>
+      <td class="warning">${p.warnings.map(escapeHtml).join('<br>')}</td>
+      <td>${p.systemPresence ? '' : `<button class="secondary" data-edit="${p.id}">Edit</button>
+           <button class="secondary" data-delete="${p.id}">Delete</button>`}</td>
+    </tr>`).join('');
+}
+
+function presenceInput(form) {
+  const data = new FormData(form);
+  return {
+    name: data.get('name'), presenceText: data.get('presenceText'), baseStatus: data.get('baseStatus'),
+    description: data.get('description') || null,
+  };
+}
+
+async function previewWarnings() {
+  const input = presenceInput($('#presence-form'));
+  if (!input.presenceText) {
+    $('#presence-warning').textContent = '';
+    return;
+  }
+  try {
+    const { presenceWarnings } = await gql('query($in: PresenceInput!) { presenceWarnings(input: $in) }', { in: { ...input, name: input.name || '-' } });
+    $('#presence-warning').textContent = presenceWarnings.join(' ');
+  } catch {
+    $('#presence-warning').textContent = '';
+  }
+}
+
+function resetPresenceForm() {
+  const form = $('#presence-form');
+  form.reset();
+  form.id.value = '';
+  $('#presence-form-title').textContent = 'New presence';
+  $('#presence-error').textContent = '';
+  $('#presence-warning').textContent = '';
+}
+
+async function savePresence(event) {
+  event.preventDefault();
+  const form = event.target;
+  const input = presenceInput(form);
+  try {
+    if (form.id.value) {
+      await gql(`mutation($id: ID!, $in: PresenceInput!) { updatePresence(id: $id, input: $in) { id } }`, { id: form.id.value, in: input });
+    } else {
+      await gql(`mutation($in: PresenceInput!) { createPresence(input: $in) { id } }`, { in: input });
+    }
+    resetPresenceForm();
+    await loadPresences();
+    await loadAgents();
+  } catch (e) {
+    $('#presence-error').textContent = describe(e); // the form keeps what was typed
+  }
+}
+
+async function onPresenceTable(event) {
+  const edit = event.target.dataset.edit;
+  const remove = event.target.dataset.delete;
+  if (edit) {
+    const p = presences.find((x) => x.id === edit);
+    const form = $('#presence-form');
+    form.id.value = p.id;
+    form.name.value = p.name;
+    form.presenceText.value = p.presenceText;
+    form.baseStatus.value = p.baseStatus;
+    form.description.value = p.description ?? '';
+    $('#presence-form-title').textContent = `Edit presence “${p.name}”`;
+    form.name.focus();
+    previewWarnings();
+  } else if (remove) {
+    try {
+      await gql('mutation($id: ID!) { deletePresence(id: $id) }', { id: remove });
+      await loadPresences();
+    } catch (e) {
+      $('#presence-error').textContent = describe(e);
+    }
+  }
+}
+
+let workstreams = [];
+
+async function loadWorkstreams() {
+  workstreams = (await gql(`{ workstreams { ${WORKSTREAM} } }`)).workstreams;
+  $('#workstreams tbody').innerHTML = workstreams.map((w) => `
+    <tr data-id="${w.id}">
+      <td>${escapeHtml(w.name)}</td><td>${w.type}</td><td>${w.allowedPresences.join(', ')}</td>
+      <td>${w.missedNotifications ? 'On' : 'Off'}</td><td>${w.offerTimeoutSeconds}</td>
+      <td><button class="secondary" data-edit="${w.id}">Edit</button> <button class="secondary" data-delete="${w.id}">Delete</button></td>
+    </tr>`).join('');
+}
+
+function resetWorkstreamForm() {
+  const form = $('#workstream-form');
+  form.reset();
+  form.id.value = '';
+  $('#workstream-form-title').textContent = 'New workstream';
+  $('#workstream-error').textContent = '';
+}
+
+async function saveWorkstream(event) {
+  event.preventDefault();
+  const form = event.target;
+  const input = {
+    name: form.name.value,
+    type: form.type.value,
+    allowedPresences: [...form.querySelectorAll('input[name=allowed]:checked')].map((c) => c.value),
+    missedNotifications: form.missedNotifications.checked,
+    offerTimeoutSeconds: Number(form.offerTimeoutSeconds.value),
+  };
+  try {
+    if (form.id.value) {
+      await gql('mutation($id: ID!, $in: WorkstreamInput!) { updateWorkstream(id: $id, input: $in) { id } }', { id: form.id.value, in: input });
+    } else {
+      await gql('mutation($in: WorkstreamInput!) { createWorkstream(input: $in) { id } }', { in: input });
+    }
+    resetWorkstreamForm();
+    await loadWorkstreams();
+  } catch (e) {
+    $('#workstream-error').textContent = describe(e);
+  }
+}
+
+async function onWorkstreamTable(event) {
+  const { edit, delete: remove } = event.target.dataset;
+  if (edit) {
+    const w = workstreams.find((x) => x.id === edit);
+    const form = $('#workstream-form');
+    form.id.value = w.id;
+    form.name.value = w.name;
+    form.type.value = w.type;
+    form.querySelectorAll('input[name=allowed]').forEach((c) => { c.checked = w.allowedPresences.includes(c.value); });
+    form.missedNotifications.checked = w.missedNotifications;
+    form.offerTimeoutSeconds.value = w.offerTimeoutSeconds;
+    $('#workstream-form-title').textContent = `Edit workstream “${w.name}”`;
+    form.name.focus();
+  } else if (remove) {
+    try {
+      await gql('mutation($id: ID!) { deleteWorkstream(id: $id) }', { id: remove });
+      await loadWorkstreams();
+    } catch (e) {
+      $('#workstream-error').textContent = describe(e);
+    }
+  }
+}
+
+function agentRow(a) {
+  const options = presences.filter((p) => p.agentSelectable)
+    .map((p) => `<option value="${p.id}" ${p.id === a.presence.id ? 'selected' : ''}>${escapeHtml(p.name)}</option>`).join('');
+  return `<tr data-agent="${a.id}">
+    <td>${escapeHtml(a.name)}</td><td class="presence">${escapeHtml(a.presence.name)}</td>
+    <td class="base">${a.presence.baseStatus}</td><td class="since">${time(a.presenceSince)}</td>
+    <td class="signed-in">${a.signedIn ? 'Yes' : 'No'}</td>
+    <td><label class="muted" for="set-${a.id}">Presence of ${escapeHtml(a.name)}</label>
+        <select id="set-${a.id}" data-set="${a.id}">${options}</select></td>
+  </tr>`;
+}
+
+async function loadAgents() {
+  try {
+    const all = [];
+    let after = null;
+    for (;;) {
+      const page = (await gql(`query($after: ID) { agents(first: 1000, after: $after) { ${AGENT} } }`, { after })).agents;
+      all.push(...page);
+      if (page.length < 1000) break;
+      after = page[page.length - 1].id;
+    }
+    $('#agents tbody').innerHTML = all.map(agentRow).join('');
+    $('#agents-error').textContent = '';
+  } catch (e) {
+    $('#agents-error').textContent = describe(e);
+  }
+}
+
+function applyChange(change) {
+  const row = document.querySelector(`tr[data-agent="${change.agentId}"]`);
+  if (!row) {
+    loadAgents();
+    return;
+  }
+  row.querySelector('.presence').textContent = change.current.name;
+  row.querySelector('.base').textContent = change.current.baseStatus;
+  row.querySelector('.since').textContent = time(change.at);
+  if (change.cause === 'SIGN_IN') row.querySelector('.signed-in').textContent = 'Yes';
+  if (change.cause === 'SIGN_OUT') row.querySelector('.signed-in').textContent = 'No';
+  row.querySelector('select').value = change.current.id;
+}
+
+async function onAgentPresence(event) {
+  const agentId = event.target.dataset.set;
+  if (!agentId) return;
+  try {
+    await gql('mutation($a: ID, $p: ID!) { setPresence(agentId: $a, presenceId: $p) { id } }', { a: agentId, p: event.target.value });
+    $('#agents-error').textContent = '';
+  } catch (e) {
+    $('#agents-error').textContent = describe(e);
+  }
+}
+
+let lastSequence = null;
+let stopChanges = () => {};
+
+function follow() {
+  stopChanges();
+  stopChanges = subscribe(client,
+    'subscription($after: ID) { presenceChanged(afterSequence: $after) { sequence agentId cause at current { id name baseStatus } } }',
+    { after: lastSequence },
+    ({ presenceChanged: c }) => {
+      if (lastSequence !== null && Number(c.sequence) <= Number(lastSequence)) return;
+      lastSequence = c.sequence;
+      applyChange(c);
+    },
+    (e) => { $('#agents-error').textContent = describe(e); });
+}
+
+async function start() {
+  try {
+    await loadPresences();
+    await loadWorkstreams();
+    await loadAgents();
+  } catch (e) {
+    $('#presence-error').textContent = describe(e);
+    return;
+  }
+  client?.dispose();
+  client = streamClient({
+    onConnected: () => { $('#live').textContent = 'Live'; $('#live').classList.add('on'); follow(); },
+    onClosed: () => { $('#live').textContent = 'Reconnecting…'; $('#live').classList.remove('on'); },
+  });
+  window.presenceConsole = { client };
+}
+
+$('#presence-form').addEventListener('submit', savePresence);
+$('#presence-form').addEventListener('input', previewWarnings);
+$('#presence-cancel').addEventListener('click', resetPresenceForm);
+$('#presences').addEventListener('click', onPresenceTable);
+$('#workstream-form').addEventListener('submit', saveWorkstream);
+$('#workstream-cancel').addEventListener('click', resetWorkstreamForm);
+$('#workstreams').addEventListener('click', onWorkstreamTable);
+$('#agents').addEventListener('change', onAgentPresence);
+mountTokenBar($('#token'), (value) => value && start());

@@ -1,0 +1,242 @@
+package org.ccpresence.web;
+
+import static org.ccpresence.support.Fixtures.agentInput;
+import static org.ccpresence.support.Fixtures.createWorkstream;
+import static org.ccpresence.support.Fixtures.offerWork;
+import static org.ccpresence.support.Fixtures.required;
+import static org.ccpresence.support.Fixtures.setPresence;
+import static org.ccpresence.support.Fixtures.signIn;
+import static org.ccpresence.support.GraphQL.post;
+import static org.ccpresence.support.GraphQL.unique;
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.not;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import org.ccpresence.support.Tokens;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+
+/** The admin console and the agent desktop in headless Chromium (Debian's chromium and chromium-driver). */
+@QuarkusTest
+class BrowserTest {
+
+    static WebDriver browser;
+
+    @BeforeAll
+    static void openBrowser() {
+        ChromeOptions options = new ChromeOptions().setBinary(System.getProperty("chromium.binary", "/usr/bin/chromium"))
+                .addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                        "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                        "--disable-sync", "--window-size=1280,800");
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(Path.of(System.getProperty("chromedriver", "/usr/bin/chromedriver")).toFile()).build();
+        browser = new ChromeDriver(service, options);
+    }
+
+    @AfterAll
+    static void closeBrowser() {
+        if (browser != null) {
+            browser.quit();
+        }
+    }
+
+    static String url(String path) {
+        return "http://localhost:" + RestAssured.port + path;
+    }
+
+    static WebDriverWait waiting() {
+        return new WebDriverWait(browser, Duration.ofSeconds(15));
+    }
+
+    /** Opens a page and gives it a token the way a person does: paste, then "Use token". */
+    static void open(String path, String token) {
+        browser.get(url(path));
+        WebElement input = waiting().until(ExpectedConditions.elementToBeClickable(By.id("token-input")));
+        input.clear();
+        input.sendKeys(token);
+        browser.findElement(By.cssSelector(".token-bar button[type=submit]")).click();
+        waiting().until(ExpectedConditions.textToBe(By.id("live"), "Live"));
+    }
+
+    static void screenshot(String name) throws Exception {
+        Path dir = Path.of("target", "screenshots");
+        Files.createDirectories(dir);
+        Files.copy(((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath(), dir.resolve(name + ".png"),
+                StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    static void type(String id, String text) {
+        WebElement field = browser.findElement(By.id(id));
+        field.clear();
+        field.sendKeys(text);
+    }
+
+    static WebElement row(String tableId, String text) {
+        return waiting().until(d -> d.findElements(By.cssSelector("#" + tableId + " tbody tr")).stream()
+                .filter(r -> r.getText().contains(text)).findFirst().orElse(null));
+    }
+
+    record Agent(String id, String userId) {
+    }
+
+    static Agent agent(List<String> workstreams) {
+        String userId = unique("desk");
+        String id = required(post("mutation($in: AgentInput!) { createAgent(input: $in) { id } }", "in",
+                agentInput(userId, "Desk " + userId.substring(5), null, workstreams)), "data.createAgent.id");
+        return new Agent(id, userId);
+    }
+
+    @Test
+    void adminCreatesACustomPresenceAndSeesItInTheTable() throws Exception {
+        open("/admin/", Tokens.admin());
+        String name = unique("Away – Training");
+        type("presence-name", name);
+        type("presence-text", "In training");
+        new Select(browser.findElement(By.id("presence-base"))).selectByVisibleText("AWAY");
+        type("presence-description", "Weekly product training");
+        browser.findElement(By.cssSelector("#presence-form button[type=submit]")).click();
+        assertThat(row("presences", name).getText(), containsString("Custom"));
+        screenshot("admin-presences");
+    }
+
+    @Test
+    void aDuplicateNameShowsTheApiErrorAndKeepsTheInput() throws Exception {
+        String taken = unique("Lunch");
+        post("mutation($in: PresenceInput!) { createPresence(input: $in) { id } }", "in",
+                Map.of("name", taken, "presenceText", "Lunch", "baseStatus", "AWAY"));
+        open("/admin/", Tokens.admin());
+        type("presence-name", taken.toUpperCase());
+        type("presence-text", "Lunch again");
+        browser.findElement(By.cssSelector("#presence-form button[type=submit]")).click();
+        WebElement error = waiting().until(ExpectedConditions.visibilityOfElementLocated(By.id("presence-error")));
+        waiting().until(d -> !error.getText().isBlank());
+        assertThat(error.getText(), containsString("already exists"));
+        assertEquals(taken.toUpperCase(), browser.findElement(By.id("presence-name")).getAttribute("value"));
+        assertEquals("Lunch again", browser.findElement(By.id("presence-text")).getAttribute("value"));
+        screenshot("admin-duplicate-name");
+    }
+
+    @Test
+    void theMappingWarningAppearsBeforeSavingAndInTheTable() throws Exception {
+        open("/admin/", Tokens.admin());
+        String name = unique("Training");
+        type("presence-name", name);
+        new Select(browser.findElement(By.id("presence-base"))).selectByVisibleText("OFFLINE");
+        type("presence-text", "Available – Training");
+        waiting().until(ExpectedConditions.textToBePresentInElementLocated(By.id("presence-warning"), "reads like AVAILABLE"));
+        screenshot("admin-mapping-warning");
+        browser.findElement(By.cssSelector("#presence-form button[type=submit]")).click();
+        assertThat(row("presences", name).getText(), containsString("reads like AVAILABLE"));
+    }
+
+    @Test
+    void systemPresencesCannotBeEdited() {
+        open("/admin/", Tokens.admin());
+        WebElement available = row("presences", "Ready to take work.");
+        assertThat(available.getText(), containsString("System (read-only)"));
+        assertTrue(available.findElements(By.cssSelector("button")).isEmpty(), "no edit or delete on system presences");
+    }
+
+    @Test
+    void anAdminCreatesAWorkstreamWithAllowedPresences() throws Exception {
+        open("/admin/", Tokens.admin());
+        String name = unique("Chat");
+        type("workstream-name", name);
+        browser.findElement(By.cssSelector("#workstream-form input[value=BUSY]")).click();
+        browser.findElement(By.cssSelector("#workstream-form input[value=AWAY]")).click();
+        browser.findElement(By.id("workstream-missed")).click();
+        type("workstream-timeout", "30");
+        assertTrue(browser.findElements(By.cssSelector("#workstream-form input[value=OFFLINE]")).isEmpty(), "OFFLINE is not offered");
+        browser.findElement(By.cssSelector("#workstream-form button[type=submit]")).click();
+        String text = row("workstreams", name).getText();
+        assertThat(text, containsString("AVAILABLE, AWAY"));
+        assertThat(text, containsString("On"));
+        screenshot("admin-workstreams");
+    }
+
+    @Test
+    void theAgentsTableFollowsChangesMadeElsewhere() throws Exception {
+        Agent agent = agent(null);
+        signIn(agent.id());
+        open("/admin/", Tokens.supervisor());
+        row("agents", agent.userId().substring(5));
+        setPresence(agent.id(), 3);
+        waiting().until(d -> row("agents", agent.userId().substring(5)).getText().contains("Busy – DND"));
+        screenshot("admin-agents-live");
+    }
+
+    @Test
+    void theDesktopPicksPresencesAndTheAdminSeesIt() throws Exception {
+        Agent agent = agent(null);
+        open("/admin/", Tokens.admin());
+        String admin = browser.getWindowHandle();
+        browser.switchTo().newWindow(org.openqa.selenium.WindowType.TAB);
+        open("/desktop/", Tokens.agent(agent.userId()));
+        List<String> choices = new Select(browser.findElement(By.id("picker"))).getOptions().stream().map(WebElement::getText).toList();
+        assertThat(choices.toString(), not(containsString("Inactive")));
+        assertTrue(choices.contains("Away"));
+        browser.findElement(By.id("sign-in")).click();
+        waiting().until(ExpectedConditions.textToBe(By.id("current"), "Available"));
+        new Select(browser.findElement(By.id("picker"))).selectByVisibleText("Away");
+        browser.findElement(By.cssSelector("#picker-form button[type=submit]")).click();
+        waiting().until(ExpectedConditions.textToBe(By.id("current"), "Away"));
+        screenshot("desktop-presence");
+        browser.close();
+        browser.switchTo().window(admin);
+        waiting().until(d -> row("agents", agent.userId().substring(5)).getText().contains("Away"));
+    }
+
+    @Test
+    void anOfferAppearsWithACountdownAndIsAccepted() throws Exception {
+        String ws = createWorkstream(List.of("AVAILABLE"), false, 60);
+        Agent agent = agent(List.of(ws));
+        signIn(agent.id());
+        open("/desktop/", Tokens.agent(agent.userId()));
+        String item = unique("conversation");
+        String offer = required(offerWork(ws, item), "data.offerWork.id");
+        WebElement card = waiting().until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("[data-offer='" + offer + "']")));
+        assertThat(card.getText(), containsString(item));
+        waiting().until(d -> card.findElement(By.className("countdown")).getText().matches("\\d+ s left"));
+        screenshot("desktop-offer");
+        card.findElement(By.cssSelector("[data-accept]")).click();
+        waiting().until(ExpectedConditions.invisibilityOfElementLocated(By.cssSelector("[data-offer='" + offer + "']")));
+        assertEquals("ACCEPTED", post("query($i: String) { offers(workItem: $i) { state } }", "i", item).getString("data.offers[0].state"));
+    }
+
+    @Test
+    void theDesktopReconnectsAndShowsWhatChangedWhileItWasDown() throws Exception {
+        Agent agent = agent(null);
+        signIn(agent.id());
+        open("/desktop/", Tokens.agent(agent.userId()));
+        waiting().until(ExpectedConditions.textToBe(By.id("current"), "Available"));
+        ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("window.presenceDesktop.client.terminate()");
+        setPresence(agent.id(), 2); // committed while the page has no connection
+        waiting().until(ExpectedConditions.textToBe(By.id("current"), "Busy"));
+        assertThat(browser.findElement(By.id("current-detail")).getText(), containsString("set by a supervisor"));
+        screenshot("desktop-reconnected");
+    }
+}
