@@ -1,10 +1,8 @@
 package org.ccpresence.agent;
 
 import java.util.List;
-import java.util.Map;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 
+import org.ccpresence.api.Batches;
 import org.ccpresence.presence.Presence;
 import org.ccpresence.presence.PresenceService;
 import org.ccpresence.security.Roles;
@@ -103,9 +101,6 @@ public class AgentGraphQL {
         if (ids.isEmpty()) {
             return Uni.createFrom().item(batch.stream().map(a -> (Presence) null).toList());
         }
-        return presences.findAll(ids).map(found -> {
-            Map<Long, Presence> byId = found.stream().collect(Collectors.toMap(p -> p.id, Function.identity()));
-            return batch.stream().map(a -> a.defaultPresenceId == null ? null : byId.get(a.defaultPresenceId)).toList();
-        });
+        return presences.findAll(ids).map(found -> Batches.inOrder(batch, a -> a.defaultPresenceId, found, p -> p.id));
     }
 }

@@ -1,13 +1,11 @@
 package org.ccpresence.routing;
 
 import java.util.List;
-import java.util.Map;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 
 import org.ccpresence.agent.Agent;
 import org.ccpresence.agent.AgentAccess;
 import org.ccpresence.agent.AgentService;
+import org.ccpresence.api.Batches;
 import org.ccpresence.error.ApiException;
 import org.ccpresence.security.CallerContext;
 import org.ccpresence.security.Roles;
@@ -98,27 +96,20 @@ public class RoutingGraphQL {
     @Description("Agents of this workstream who are signed in and whose base status is allowed, with no pending offer.")
     public Uni<List<@NonNull Agent>> eligibleAgents(@Source Workstream workstream) {
         return routing.eligibleAgentIds(workstream.id, MAX_ELIGIBLE_LISTED)
-                .chain(ids -> ids.isEmpty() ? Uni.createFrom().item(List.<Agent>of()) : agents.findAll(ids).map(found -> {
-                    Map<Long, Agent> byId = found.stream().collect(Collectors.toMap(a -> a.id, Function.identity()));
-                    return ids.stream().map(byId::get).filter(java.util.Objects::nonNull).toList();
-                }));
+                .chain(ids -> ids.isEmpty() ? Uni.createFrom().item(List.<Agent>of()) : agents.findAll(ids)
+                        .map(found -> Batches.inOrder(ids, id -> id, found, a -> a.id).stream()
+                                .filter(java.util.Objects::nonNull).toList()));
     }
 
     @NonNull
     public Uni<List<@NonNull Workstream>> workstream(@Source List<Offer> batch) {
-        List<Long> ids = batch.stream().map(o -> o.workstreamId).distinct().toList();
-        return workstreams.findAll(ids).map(found -> {
-            Map<Long, Workstream> byId = found.stream().collect(Collectors.toMap(w -> w.id, Function.identity()));
-            return batch.stream().map(o -> byId.get(o.workstreamId)).toList();
-        });
+        return workstreams.findAll(batch.stream().map(o -> o.workstreamId).distinct().toList())
+                .map(found -> Batches.inOrder(batch, o -> o.workstreamId, found, w -> w.id));
     }
 
     @NonNull
     public Uni<List<@NonNull Agent>> agent(@Source List<Offer> batch) {
-        List<Long> ids = batch.stream().map(o -> o.agentId).distinct().toList();
-        return agents.findAll(ids).map(found -> {
-            Map<Long, Agent> byId = found.stream().collect(Collectors.toMap(a -> a.id, Function.identity()));
-            return batch.stream().map(o -> byId.get(o.agentId)).toList();
-        });
+        return agents.findAll(batch.stream().map(o -> o.agentId).distinct().toList())
+                .map(found -> Batches.inOrder(batch, o -> o.agentId, found, a -> a.id));
     }
 }
