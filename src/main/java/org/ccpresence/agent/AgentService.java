@@ -36,10 +36,6 @@ public class AgentService {
         return agents.find(pool, id);
     }
 
-    public Uni<Agent> findByUserId(String userId) {
-        return agents.findByUserId(pool, userId);
-    }
-
     public Uni<List<Agent>> findAll(List<Long> ids) {
         return agents.findAll(pool, ids);
     }
