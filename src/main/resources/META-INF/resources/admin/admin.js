@@ -160,9 +160,18 @@ async function onWorkstreamTable(event) {
   }
 }
 
+// A select per agent row holds only the current presence until it gets focus: thousands of rows times every
+// presence would make the table slow to render.
+function fillChoices(select) {
+  if (select.dataset.filled) return;
+  const current = select.value;
+  select.innerHTML = presences.filter((p) => p.agentSelectable)
+    .map((p) => `<option value="${p.id}" ${p.id === current ? 'selected' : ''}>${escapeHtml(p.name)}</option>`).join('');
+  select.dataset.filled = 'yes';
+}
+
 function agentRow(a) {
-  const options = presences.filter((p) => p.agentSelectable)
-    .map((p) => `<option value="${p.id}" ${p.id === a.presence.id ? 'selected' : ''}>${escapeHtml(p.name)}</option>`).join('');
+  const options = `<option value="${a.presence.id}" selected>${escapeHtml(a.presence.name)}</option>`;
   return `<tr data-agent="${a.id}">
     <td>${escapeHtml(a.name)}</td><td class="presence">${escapeHtml(a.presence.name)}</td>
     <td class="base">${a.presence.baseStatus}</td><td class="since">${time(a.presenceSince)}</td>
@@ -200,7 +209,12 @@ function applyChange(change) {
   row.querySelector('.since').textContent = time(change.at);
   if (change.cause === 'SIGN_IN') row.querySelector('.signed-in').textContent = 'Yes';
   if (change.cause === 'SIGN_OUT') row.querySelector('.signed-in').textContent = 'No';
-  row.querySelector('select').value = change.current.id;
+  const select = row.querySelector('select');
+  if (select.dataset.filled) {
+    select.value = change.current.id;
+  } else {
+    select.innerHTML = `<option value="${change.current.id}" selected>${escapeHtml(change.current.name)}</option>`;
+  }
 }
 
 async function onAgentPresence(event) {
@@ -255,4 +269,6 @@ $('#workstream-form').addEventListener('submit', saveWorkstream);
 $('#workstream-cancel').addEventListener('click', resetWorkstreamForm);
 $('#workstreams').addEventListener('click', onWorkstreamTable);
 $('#agents').addEventListener('change', onAgentPresence);
+$('#agents').addEventListener('focusin', (event) => event.target.dataset.set && fillChoices(event.target));
+$('#agents').addEventListener('mousedown', (event) => event.target.dataset.set && fillChoices(event.target));
 mountTokenBar($('#token'), (value) => value && start());

@@ -201,6 +201,21 @@ class BrowserTest {
     }
 
     @Test
+    void aSupervisorSetsAnAgentsPresenceFromTheTable() {
+        Agent agent = agent(null);
+        signIn(agent.id());
+        open("/admin/", Tokens.supervisor());
+        row("agents", agent.userId().substring(5));
+        WebElement select = waiting().until(ExpectedConditions.elementToBeClickable(By.id("set-" + agent.id())));
+        select.click();
+        new Select(browser.findElement(By.id("set-" + agent.id()))).selectByVisibleText("Away");
+        waiting().until(d -> "Away".equals(post("query($id: ID!) { agent(id: $id) { presence { name } } }", "id", agent.id())
+                .getString("data.agent.presence.name")));
+        assertEquals("SUPERVISOR", post("query($a: ID!) { presenceHistory(agentId: $a, first: 1) { cause } }", "a", agent.id())
+                .getString("data.presenceHistory[0].cause"));
+    }
+
+    @Test
     void theDesktopPicksPresencesAndTheAdminSeesIt() throws Exception {
         Agent agent = agent(null);
         open("/admin/", Tokens.admin());
