@@ -156,7 +156,8 @@ public final class Benchmark {
             jvm.addAll(List.of(extra.split(" ")));
         }
         service = Replica.start("bench", DATABASE, jvm, Map.of(
-                "QUARKUS_DATASOURCE_REACTIVE_MAX_SIZE", "32"));
+                "QUARKUS_DATASOURCE_REACTIVE_MAX_SIZE", "32",
+                "PRESENCE_OFFERS_SWEEP_BATCH", System.getProperty("bench.sweep.batch", "1000")));
         http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("localhost").setDefaultPort(service.port)
                 .setKeepAlive(true).setMaxWebSockets(1_000_000), new PoolOptions().setHttp1MaxSize(settings.concurrency() + 8));
     }
