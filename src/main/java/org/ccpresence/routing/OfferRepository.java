@@ -57,7 +57,7 @@ class OfferRepository {
      * held by another routing transaction is skipped, not waited for; that item is left for the caller's next round. Writes the
      * pending offers and the agents' last_offered_at; the offer trigger notifies every replica. Returns the offers made.
      */
-    Uni<List<Offer>> offerToNextAgents(SqlClient sql, List<Item> items) {
+    Uni<List<Offer>> offerToNextAgents(SqlClient sql, List<Item> items, List<Long> excludedAgents) {
         return sql.preparedQuery("""
                 WITH items AS (
                     SELECT i.workstream_id, i.work_item,
@@ -70,6 +70,7 @@ class OfferRepository {
                            row_number() OVER (PARTITION BY w.id ORDER BY e.last_offered_at NULLS FIRST, e.id) AS rank
                     FROM wanted JOIN workstream w ON w.id = wanted.workstream_id
                     CROSS JOIN LATERAL (""" + Eligibility.ELIGIBLE_AGENTS + """
+                          AND a.id <> ALL ($3::bigint[])
                           AND NOT EXISTS (SELECT 1 FROM offer seen JOIN items had
                                             ON had.workstream_id = seen.workstream_id AND had.work_item = seen.work_item
                                           WHERE seen.agent_id = a.id)
@@ -93,7 +94,8 @@ class OfferRepository {
                 )
                 SELECT * FROM offered""")
                 .execute(Tuple.of(items.stream().map(Item::workstreamId).toArray(Long[]::new),
-                        items.stream().map(Item::workItem).toArray(String[]::new)))
+                        items.stream().map(Item::workItem).toArray(String[]::new),
+                        excludedAgents.toArray(Long[]::new)))
                 .map(rows -> {
                     List<Offer> list = new ArrayList<>(rows.size());
                     rows.forEach(row -> list.add(Offer.fromRow(row)));
@@ -119,27 +121,49 @@ class OfferRepository {
                 .execute(Tuple.of(agentId)).map(OfferRepository::items);
     }
 
+    /** Offers the sweep expired: their items, and the agents who missed an offer of a missed-notification workstream. */
+    record Expired(List<Item> items, List<Long> missedBy) {
+    }
+
     /**
      * The expiry sweep, one statement per batch: claims up to {@code limit} pending offers past their expiry (skipping
-     * offers another replica is sweeping or an agent is answering), marks them EXPIRED, and moves their agents to
-     * Inactive where the workstream has missed notifications and the agent is signed in and not Inactive already.
-     * Returns the items to offer again.
+     * offers another replica is sweeping or an agent is answering) and marks them EXPIRED.
      */
-    Uni<List<Item>> expireDue(SqlClient sql, int limit) {
+    Uni<Expired> expireDue(SqlClient sql, int limit) {
         return sql.preparedQuery("""
                 WITH expired AS (
                     UPDATE offer o SET state = 'EXPIRED'
                     WHERE o.id IN (SELECT id FROM offer WHERE state = 'PENDING' AND expires_at <= now()
                                    ORDER BY expires_at LIMIT $1 FOR UPDATE SKIP LOCKED)
                     RETURNING o.agent_id, o.workstream_id, o.work_item
-                ), missed AS (
-                    UPDATE agent a SET presence_id = 5, presence_cause = 'MISSED_NOTIFICATION', presence_since = now()
-                    WHERE a.id IN (SELECT e.agent_id FROM expired e JOIN workstream w ON w.id = e.workstream_id
-                                   WHERE w.missed_notifications)
-                      AND a.signed_in AND a.presence_id <> 5
                 )
-                SELECT workstream_id, work_item FROM expired""")
-                .execute(Tuple.of(limit)).map(OfferRepository::items);
+                SELECT e.agent_id, e.workstream_id, e.work_item, w.missed_notifications
+                FROM expired e JOIN workstream w ON w.id = e.workstream_id""")
+                .execute(Tuple.of(limit)).map(rows -> {
+                    List<Item> items = new ArrayList<>(rows.size());
+                    List<Long> missedBy = new ArrayList<>();
+                    rows.forEach(row -> {
+                        items.add(new Item(row.getLong("workstream_id"), row.getString("work_item")));
+                        if (row.getBoolean("missed_notifications")) {
+                            missedBy.add(row.getLong("agent_id"));
+                        }
+                    });
+                    return new Expired(items, missedBy);
+                });
+    }
+
+    /**
+     * Moves agents who missed an offer to Inactive, unless signed out or Inactive already. The sweep runs it last:
+     * the change-log trigger takes the change-ordering lock, which every presence change of every replica waits for.
+     */
+    Uni<Void> moveToInactive(SqlClient sql, List<Long> agentIds) {
+        if (agentIds.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return sql.preparedQuery("""
+                UPDATE agent SET presence_id = 5, presence_cause = 'MISSED_NOTIFICATION', presence_since = now()
+                WHERE id = ANY($1) AND signed_in AND presence_id <> 5""")
+                .execute(Tuple.of(agentIds.toArray(Long[]::new))).replaceWithVoid();
     }
 
     private static List<Item> items(RowSet<Row> rows) {

@@ -49,7 +49,7 @@ public class RoutingService implements PendingWork {
                         return Uni.createFrom().failure(ApiException.conflict("Work item '" + item
                                 + "' is already offered to agent " + pendingWith + "; wait for the answer or the expiry."));
                     }
-                    return offerAll(tx, List.of(new Item(workstreamId, item)));
+                    return offerAll(tx, List.of(new Item(workstreamId, item)), List.of());
                 })
                 .map(made -> {
                     if (made.isEmpty()) {
@@ -80,7 +80,7 @@ public class RoutingService implements PendingWork {
                 });
             }
             if (answer == OfferState.REJECTED) {
-                return offerAll(tx, List.of(new Item(answered.workstreamId, answered.workItem))).replaceWith(answered);
+                return offerAll(tx, List.of(new Item(answered.workstreamId, answered.workItem)), List.of()).replaceWith(answered);
             }
             return Uni.createFrom().item(answered);
         }));
@@ -89,14 +89,19 @@ public class RoutingService implements PendingWork {
     /** At sign-out: the agent's pending offers expire at once and their items go to the next eligible agents. */
     @Override
     public Uni<Void> releaseOnSignOut(SqlClient tx, long agentId) {
-        return offers.expirePendingOf(tx, agentId).chain(items -> offerAll(tx, items)).replaceWithVoid();
+        return offers.expirePendingOf(tx, agentId).chain(items -> offerAll(tx, items, List.of())).replaceWithVoid();
     }
 
-    /** One sweep batch: expire due offers, apply missed notifications, re-offer; returns how many offers expired. */
+    /**
+     * One sweep batch: expire due offers, offer their items to the next agents (never to one who just missed an
+     * offer), then move those who missed one to Inactive — last, because that takes the change-ordering lock that
+     * every presence change waits for. Returns how many offers expired.
+     */
     Uni<Integer> sweepBatch(int limit) {
         return pool.withTransaction(tx -> offers.expireDue(tx, limit)
-                .call(items -> offerAll(tx, items))
-                .map(List::size));
+                .call(expired -> offerAll(tx, expired.items(), expired.missedBy()))
+                .call(expired -> offers.moveToInactive(tx, expired.missedBy()))
+                .map(expired -> expired.items().size()));
     }
 
     public Uni<List<Offer>> list(Long agentId, String workItem, OfferState state) {
@@ -115,23 +120,23 @@ public class RoutingService implements PendingWork {
         return offers.eligibleAgentIds(pool, workstreamId, limit);
     }
 
-    /** Offers every item to its next agent, in rounds, until each has an agent or none is left for it. */
-    private Uni<List<Offer>> offerAll(SqlClient tx, List<Item> items) {
-        return offerRounds(tx, items, new ArrayList<>(), 0);
+    /** Offers every item to its next agent (never to an excluded one), in rounds, until each has one or none is left. */
+    private Uni<List<Offer>> offerAll(SqlClient tx, List<Item> items, List<Long> excluded) {
+        return offerRounds(tx, items, excluded, new ArrayList<>(), 0);
     }
 
-    private Uni<List<Offer>> offerRounds(SqlClient tx, List<Item> waiting, List<Offer> made, int round) {
+    private Uni<List<Offer>> offerRounds(SqlClient tx, List<Item> waiting, List<Long> excluded, List<Offer> made, int round) {
         if (waiting.isEmpty() || round == MAX_ROUNDS) {
             return Uni.createFrom().item(made);
         }
-        return offers.offerToNextAgents(tx, waiting).chain(offered -> {
+        return offers.offerToNextAgents(tx, waiting, excluded).chain(offered -> {
             if (offered.isEmpty()) {
                 return Uni.createFrom().item(made);
             }
             made.addAll(offered);
             List<Item> still = new ArrayList<>(waiting);
             offered.forEach(o -> still.remove(new Item(o.workstreamId, o.workItem)));
-            return offerRounds(tx, still, made, round + 1);
+            return offerRounds(tx, still, excluded, made, round + 1);
         });
     }
 }
