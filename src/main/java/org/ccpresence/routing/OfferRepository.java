@@ -53,8 +53,9 @@ class OfferRepository {
 
     /**
      * Offers the items, in one statement: per workstream, the k-th item (in work-item order) goes to the k-th
-     * longest-waiting eligible agent (never-offered first) among those who had none of these items before. An agent
-     * held by another routing transaction is skipped, not waited for; that item is left for the caller's next round. Writes the
+     * longest-waiting eligible agent (never-offered first) among those who had none of these items before. Agents
+     * held by another routing transaction are skipped, not waited for (the next ones take their place), so concurrent
+     * routing on any replica never hands one agent two offers and never blocks. Writes the
      * pending offers and the agents' last_offered_at; the offer trigger notifies every replica. Returns the offers made.
      */
     Uni<List<Offer>> offerToNextAgents(SqlClient sql, List<Item> items, List<Long> excludedAgents) {
@@ -75,18 +76,16 @@ class OfferRepository {
                                             ON had.workstream_id = seen.workstream_id AND had.work_item = seen.work_item
                                           WHERE seen.agent_id = a.id)
                         """ + Eligibility.LONGEST_WAITING_FIRST + """
-                        LIMIT wanted.n) e
+                        LIMIT wanted.n FOR UPDATE OF a SKIP LOCKED) e
                 ), picks AS (
                     SELECT i.workstream_id, i.work_item, c.offer_timeout_seconds, c.agent_id
                     FROM items i JOIN candidates c ON c.workstream_id = i.workstream_id AND c.rank = i.rank
                     WHERE NOT EXISTS (SELECT 1 FROM offer seen WHERE seen.agent_id = c.agent_id
                                       AND seen.workstream_id = i.workstream_id AND seen.work_item = i.work_item)
-                ), locked AS (
-                    SELECT a.id FROM agent a WHERE a.id IN (SELECT agent_id FROM picks) FOR UPDATE SKIP LOCKED
                 ), offered AS (
                     INSERT INTO offer (workstream_id, agent_id, work_item, expires_at)
                     SELECT p.workstream_id, p.agent_id, p.work_item, now() + make_interval(secs => p.offer_timeout_seconds)
-                    FROM picks p JOIN locked l ON l.id = p.agent_id
+                    FROM picks p
                     ON CONFLICT DO NOTHING
                     RETURNING id, workstream_id, agent_id, work_item, state, offered_at, expires_at, responded_at
                 ), touched AS (
