@@ -5,6 +5,7 @@ import java.util.List;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.ccpresence.error.ApiException;
+import org.ccpresence.error.Inputs;
 import org.ccpresence.presence.SystemPresence;
 
 import io.smallrye.mutiny.Uni;
@@ -51,10 +52,7 @@ public class AgentService {
     }
 
     public Uni<List<Agent>> page(AgentFilter filter, Integer first, Long after) {
-        int size = first == null ? DEFAULT_PAGE : first;
-        if (size < 1 || size > MAX_PAGE) {
-            throw ApiException.badInput("first must be 1–" + MAX_PAGE + " (got " + size + "); page with after.");
-        }
+        int size = Inputs.first(first, DEFAULT_PAGE, MAX_PAGE, "; page with after");
         return agents.page(pool, filter, size, after == null ? 0 : after);
     }
 
@@ -140,15 +138,8 @@ public class AgentService {
     }
 
     static AgentInput validated(AgentInput input) {
-        String userId = input.userId == null ? "" : input.userId.strip();
-        String name = input.name == null ? "" : input.name.strip();
-        if (userId.isEmpty() || userId.length() > MAX_NAME) {
-            throw ApiException.badInput("userId must be 1–" + MAX_NAME + " characters after trimming (got " + userId.length() + ").");
-        }
-        int nameLength = name.codePointCount(0, name.length());
-        if (nameLength < 1 || nameLength > MAX_NAME) {
-            throw ApiException.badInput("name must be 1–" + MAX_NAME + " characters after trimming (got " + nameLength + ").");
-        }
+        String userId = Inputs.text("userId", input.userId, 1, MAX_NAME);
+        String name = Inputs.text("name", input.name, 1, MAX_NAME);
         List<Long> workstreams = input.workstreamIds == null ? null : input.workstreamIds.stream().distinct().toList();
         return new AgentInput(userId, name, input.defaultPresenceId, workstreams);
     }

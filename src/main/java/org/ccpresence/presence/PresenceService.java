@@ -6,6 +6,7 @@ import java.util.List;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.ccpresence.error.ApiException;
+import org.ccpresence.error.Inputs;
 
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
@@ -92,28 +93,12 @@ public class PresenceService {
     }
 
     static PresenceInput validated(PresenceInput input) {
-        String name = trimmed(input.name);
-        String text = trimmed(input.presenceText);
-        String description = trimmed(input.description);
-        requireLength("name", name, 1, MAX_NAME);
-        requireLength("presenceText", text, 1, MAX_TEXT);
-        if (description != null) {
-            requireLength("description", description, 0, MAX_DESCRIPTION);
-        }
+        String name = Inputs.text("name", input.name, 1, MAX_NAME);
+        String text = Inputs.text("presenceText", input.presenceText, 1, MAX_TEXT);
+        String description = Inputs.text("description", input.description, 0, MAX_DESCRIPTION);
         if (input.baseStatus == null) {
             throw ApiException.badInput("baseStatus is required: one of AVAILABLE, BUSY, BUSY_DND, AWAY, OFFLINE.");
         }
-        return new PresenceInput(name, text, input.baseStatus, description == null || description.isEmpty() ? null : description);
-    }
-
-    private static void requireLength(String field, String value, int min, int max) {
-        int length = value == null ? 0 : value.codePointCount(0, value.length());
-        if (length < min || length > max) {
-            throw ApiException.badInput(field + " must be " + min + "–" + max + " characters after trimming (got " + length + ").");
-        }
-    }
-
-    private static String trimmed(String value) {
-        return value == null ? null : value.strip();
+        return new PresenceInput(name, text, input.baseStatus, description.isEmpty() ? null : description);
     }
 }

@@ -8,6 +8,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.ccpresence.agent.PendingWork;
 import org.ccpresence.error.ApiException;
 import org.ccpresence.error.ErrorCode;
+import org.ccpresence.error.Inputs;
 import org.ccpresence.routing.OfferRepository.Item;
 
 import io.smallrye.mutiny.Uni;
@@ -32,10 +33,7 @@ public class RoutingService implements PendingWork {
     }
 
     public Uni<Offer> offerWork(long workstreamId, String workItem) {
-        String item = workItem == null ? "" : workItem.strip();
-        if (item.isEmpty() || item.length() > MAX_WORK_ITEM) {
-            throw ApiException.badInput("workItem must be 1–" + MAX_WORK_ITEM + " characters after trimming.");
-        }
+        String item = Inputs.text("workItem", workItem, 1, MAX_WORK_ITEM);
         return pool.withTransaction(tx -> tx.preparedQuery("""
                 SELECT (SELECT agent_id FROM offer o WHERE o.workstream_id = w.id AND o.work_item = $2 AND o.state = 'PENDING')
                 FROM workstream w WHERE w.id = $1 FOR SHARE""")

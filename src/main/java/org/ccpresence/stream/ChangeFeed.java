@@ -62,7 +62,7 @@ public class ChangeFeed {
         notifications.listen(CHANNEL, payload -> readOnFeed.run(), readOnFeed);
         // A notification can only be lost while the listener is down, and the reconnect reads anyway; this slow
         // poll is a last line of defence, not the delivery path.
-        vertx.setPeriodic(safetyPollMillis, id -> context.runOnContext(x -> read()));
+        vertx.setPeriodic(safetyPollMillis, id -> readOnFeed.run());
     }
 
     /**

@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.ccpresence.error.ApiException;
+import org.ccpresence.error.Inputs;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.smallrye.mutiny.Multi;
@@ -67,10 +68,7 @@ public class PresenceStream {
     }
 
     public Uni<List<PresenceChange>> history(long agentId, OffsetDateTime from, OffsetDateTime to, Integer first) {
-        int limit = first == null ? DEFAULT_HISTORY : first;
-        if (limit < 1 || limit > MAX_HISTORY) {
-            throw ApiException.badInput("first must be 1–" + MAX_HISTORY + " (got " + limit + ").");
-        }
+        int limit = Inputs.first(first, DEFAULT_HISTORY, MAX_HISTORY, "");
         if (from != null && to != null && !from.isBefore(to)) {
             throw ApiException.badInput("from must be before to.");
         }

@@ -8,6 +8,7 @@ import java.util.stream.Collectors;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.ccpresence.error.ApiException;
+import org.ccpresence.error.Inputs;
 import org.ccpresence.presence.BaseStatus;
 
 import io.smallrye.mutiny.Uni;
@@ -90,11 +91,7 @@ public class WorkstreamService {
 
     /** Validates the input; fields left out take the current value on update, the contract's default on create. */
     private static Valid validated(WorkstreamInput in, Workstream current) {
-        String name = in.name == null ? "" : in.name.strip();
-        int length = name.codePointCount(0, name.length());
-        if (length < 1 || length > MAX_NAME) {
-            throw ApiException.badInput("name must be 1–" + MAX_NAME + " characters after trimming (got " + length + ").");
-        }
+        String name = Inputs.text("name", in.name, 1, MAX_NAME);
         if (in.type == null) {
             throw ApiException.badInput("type is required: one of MESSAGING, RECORD, VOICE.");
         }
