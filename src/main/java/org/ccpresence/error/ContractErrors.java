@@ -1,5 +1,7 @@
 package org.ccpresence.error;
 
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import org.jboss.logging.Logger;
@@ -9,6 +11,8 @@ import graphql.ErrorType;
 import graphql.ExceptionWhileDataFetching;
 import graphql.GraphQLError;
 import graphql.execution.AbortExecutionException;
+import io.vertx.core.json.Json;
+import io.vertx.ext.web.RoutingContext;
 
 /**
  * The one place where failures become contract errors: every error leaving the API gets an {@code extensions.code}
@@ -41,6 +45,17 @@ public final class ContractErrors {
         }
         // e.g. a null in a non-null field: a bug of ours, not something the caller can fix.
         return rebuild(error, ErrorCode.INTERNAL, internal(new IllegalStateException(error.getMessage())));
+    }
+
+    /**
+     * Ends an HTTP request that never reaches the GraphQL engine (it does not parse, or is not authenticated) with a
+     * GraphQL response carrying the contract error.
+     */
+    public static void respond(RoutingContext rc, int status, ApiException error) {
+        ContractError body = new ContractError(error.code(), error.getMessage(), List.of(), null);
+        rc.response().setStatusCode(status)
+                .putHeader("Content-Type", "application/graphql-response+json; charset=utf-8")
+                .end(Json.encode(Map.of("errors", List.of(body.toSpecification()))));
     }
 
     /** Maps any failure to the exception the client may see. */

@@ -1,6 +1,5 @@
 package org.ccpresence.error;
 
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -10,7 +9,6 @@ import jakarta.enterprise.event.Observes;
 import graphql.parser.InvalidSyntaxException;
 import graphql.parser.Parser;
 import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -44,9 +42,7 @@ class UnparseableRequestGuard {
             rc.next();
             return;
         }
-        ContractError error = new ContractError(ErrorCode.BAD_USER_INPUT, problem, List.of(), null);
-        rc.response().putHeader("Content-Type", "application/graphql-response+json; charset=utf-8")
-                .end(Json.encode(Map.of("errors", List.of(error.toSpecification()))));
+        ContractErrors.respond(rc, 200, ApiException.badInput(problem));
     }
 
     private static String problem(RoutingContext rc) {

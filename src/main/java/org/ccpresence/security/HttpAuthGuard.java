@@ -1,20 +1,18 @@
 package org.ccpresence.security;
 
-import java.util.List;
-import java.util.Map;
 import java.util.function.BiConsumer;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 import org.ccpresence.error.ApiException;
+import org.ccpresence.error.ContractErrors;
 import org.ccpresence.error.ErrorCode;
 import org.jboss.logging.Logger;
 
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.vertx.http.runtime.security.QuarkusHttpUser;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.json.Json;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
@@ -67,10 +65,7 @@ class HttpAuthGuard {
         if (rc.response().ended()) {
             return;
         }
-        rc.response().setStatusCode(401)
-                .putHeader("WWW-Authenticate", "Bearer")
-                .putHeader("Content-Type", "application/graphql-response+json; charset=utf-8")
-                .end(Json.encode(Map.of("errors", List.of(Map.of("message", error.getMessage(),
-                        "extensions", Map.of("code", error.code().name()))))));
+        rc.response().putHeader("WWW-Authenticate", "Bearer");
+        ContractErrors.respond(rc, 401, error);
     }
 }
