@@ -1,0 +1,27 @@
+package org.ccpresence.error;
+
+/** The input checks every feature shares, each refusing with a BAD_USER_INPUT that names the field to fix. */
+public final class Inputs {
+
+    private Inputs() {
+    }
+
+    /** The value stripped of surrounding blanks, if it is then min–max characters long (null counts as empty). */
+    public static String text(String field, String value, int min, int max) {
+        String stripped = value == null ? "" : value.strip();
+        int length = stripped.codePointCount(0, stripped.length());
+        if (length < min || length > max) {
+            throw ApiException.badInput(field + " must be " + min + "–" + max + " characters after trimming (got " + length + ").");
+        }
+        return stripped;
+    }
+
+    /** The page size asked for with {@code first}, or the default; 1–max. */
+    public static int first(Integer first, int defaultSize, int max, String hint) {
+        int size = first == null ? defaultSize : first;
+        if (size < 1 || size > max) {
+            throw ApiException.badInput("first must be 1–" + max + " (got " + size + ")" + hint + ".");
+        }
+        return size;
+    }
+}
