@@ -6,6 +6,7 @@ import org.ccpresence.agent.Agent;
 import org.ccpresence.agent.AgentAccess;
 import org.ccpresence.agent.AgentService;
 import org.ccpresence.api.Batches;
+import org.ccpresence.api.ConnectionSubscriptions;
 import org.ccpresence.error.ApiException;
 import org.ccpresence.security.CallerContext;
 import org.ccpresence.security.Roles;
@@ -37,15 +38,17 @@ public class RoutingGraphQL {
     private final WorkstreamService workstreams;
     private final AgentAccess access;
     private final CallerContext callers;
+    private final ConnectionSubscriptions subscriptions;
 
     RoutingGraphQL(RoutingService routing, OfferFeed feed, AgentService agents, WorkstreamService workstreams,
-            AgentAccess access, CallerContext callers) {
+            AgentAccess access, CallerContext callers, ConnectionSubscriptions subscriptions) {
         this.routing = routing;
         this.feed = feed;
         this.agents = agents;
         this.workstreams = workstreams;
         this.access = access;
         this.callers = callers;
+        this.subscriptions = subscriptions;
     }
 
     @Query
@@ -87,8 +90,8 @@ public class RoutingGraphQL {
     @NonNull
     @Description("Offers as they are made to, and answered or expired for, an agent (default: the caller's own).")
     public Multi<Offer> offerUpdates(@Id Long agentId) {
-        return access.target(agentId).onItem()
-                .transformToMulti(target -> callers.untilTokenExpires(target.caller(), feed.updates(target.agentId())));
+        return subscriptions.open(access.target(agentId).onItem()
+                .transformToMulti(target -> callers.untilTokenExpires(target.caller(), feed.updates(target.agentId()))));
     }
 
     @NonNull

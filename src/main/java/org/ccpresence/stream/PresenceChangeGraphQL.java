@@ -10,6 +10,7 @@ import org.eclipse.microprofile.graphql.NonNull;
 import org.eclipse.microprofile.graphql.Query;
 
 import org.ccpresence.agent.AgentAccess;
+import org.ccpresence.api.ConnectionSubscriptions;
 import org.ccpresence.security.Caller;
 import org.ccpresence.security.CallerContext;
 import org.ccpresence.security.Roles;
@@ -26,11 +27,14 @@ public class PresenceChangeGraphQL {
     private final PresenceStream stream;
     private final AgentAccess access;
     private final CallerContext callers;
+    private final ConnectionSubscriptions subscriptions;
 
-    PresenceChangeGraphQL(PresenceStream stream, AgentAccess access, CallerContext callers) {
+    PresenceChangeGraphQL(PresenceStream stream, AgentAccess access, CallerContext callers,
+            ConnectionSubscriptions subscriptions) {
         this.stream = stream;
         this.access = access;
         this.callers = callers;
+        this.subscriptions = subscriptions;
     }
 
     @Query
@@ -53,8 +57,9 @@ public class PresenceChangeGraphQL {
         // agentIds is served as [ID!] (see IdListArguments); the stream parses the ids.
         List<Long> requested = stream.agentIds(agentIds);
         Long resumeAfter = stream.resumePoint(afterSequence);
-        return callers.caller().chain(caller -> access.visibleAgents(requested).map(visible -> new Allowed(caller, visible)))
+        return subscriptions.open(callers.caller()
+                .chain(caller -> access.visibleAgents(requested).map(visible -> new Allowed(caller, visible)))
                 .onItem().transformToMulti(allowed -> callers.untilTokenExpires(allowed.caller(),
-                        stream.changes(allowed.agentIds(), workstreamId, resumeAfter)));
+                        stream.changes(allowed.agentIds(), workstreamId, resumeAfter))));
     }
 }

@@ -7,9 +7,9 @@ import static org.ccpresence.support.Fixtures.signedInAgent;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -112,6 +112,35 @@ class PresenceStreamTest {
                     .map(d -> d.getJsonObject("presenceChanged").getString("agentId")).toList();
             assertEquals(List.of(a, b), agents);
         }
-        assertNull(null);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Protocol.class)
+    void oneConnectionHoldsAtMostTheConfiguredNumberOfSubscriptions(Protocol protocol) throws Exception {
+        int max = 100; // presence.graphql.max-subscriptions-per-connection, default
+        String agent = signedInAgent();
+        try (GraphQLWs ws = connect(protocol); GraphQLWs other = connect(protocol)) {
+            List<GraphQLWs.Subscription> open = new ArrayList<>();
+            for (int i = 0; i < max; i++) {
+                open.add(ws.subscribe(SUBSCRIPTION, Map.of("agents", List.of(agent))));
+            }
+            Thread.sleep(300);
+            setPresence(agent, 2);
+            for (GraphQLWs.Subscription sub : open) {
+                assertEquals("2", sub.nextData(WAIT).getJsonObject("presenceChanged").getJsonObject("current").getString("id"));
+            }
+
+            String refused = ws.subscribe(SUBSCRIPTION, Map.of("agents", List.of(agent))).nextError(WAIT);
+            assertThat(refused, containsString("BAD_USER_INPUT"));
+            assertThat(refused, containsString("At most 100 subscriptions"));
+
+            var elsewhere = other.subscribe(SUBSCRIPTION, Map.of("agents", List.of(agent)));
+            open.get(0).stop();
+            var replacement = ws.subscribe(SUBSCRIPTION, Map.of("agents", List.of(agent)));
+            Thread.sleep(300);
+            setPresence(agent, 3);
+            assertEquals(agent, replacement.nextData(WAIT).getJsonObject("presenceChanged").getString("agentId"));
+            assertEquals(agent, elsewhere.nextData(WAIT).getJsonObject("presenceChanged").getString("agentId"));
+        }
     }
 }
