@@ -1,5 +1,8 @@
 package org.ccpresence.routing;
 
+import java.util.List;
+import java.util.stream.IntStream;
+
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -20,10 +23,14 @@ class OfferExpiryJob {
 
     private final RoutingService routing;
     private final int batchSize;
+    private final int workers;
 
-    OfferExpiryJob(RoutingService routing, @ConfigProperty(name = "presence.offers.sweep-batch", defaultValue = "1000") int batchSize) {
+    OfferExpiryJob(RoutingService routing,
+            @ConfigProperty(name = "presence.offers.sweep-batch", defaultValue = "2500") int batchSize,
+            @ConfigProperty(name = "presence.offers.sweep-workers", defaultValue = "2") int workers) {
         this.routing = routing;
         this.batchSize = batchSize;
+        this.workers = workers;
     }
 
     @Scheduled(every = "${presence.offers.sweep-every:1s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
@@ -39,10 +46,19 @@ class OfferExpiryJob {
         }).replaceWithVoid();
     }
 
-    /** Runs batches until one comes back short; returns how many offers expired. */
+    /**
+     * Sweeps with several workers at once, each on its own connection and transaction; their claims skip each other's
+     * offers exactly as two replicas' do. Returns how many offers expired.
+     */
     Uni<Integer> sweepAll() {
+        List<Uni<Integer>> running = IntStream.range(0, workers).mapToObj(i -> sweepUntilShort()).toList();
+        return Uni.join().all(running).andFailFast().map(counts -> counts.stream().mapToInt(Integer::intValue).sum());
+    }
+
+    /** Runs batches until one comes back short. */
+    private Uni<Integer> sweepUntilShort() {
         return routing.sweepBatch(batchSize).chain(expired -> expired < batchSize
                 ? Uni.createFrom().item(expired)
-                : sweepAll().map(more -> expired + more));
+                : sweepUntilShort().map(more -> expired + more));
     }
 }

@@ -53,17 +53,22 @@ class OfferRepository {
 
     /**
      * Offers the items, in one statement: per workstream, the k-th item (in work-item order) goes to the k-th
-     * longest-waiting eligible agent (never-offered first) among those who had none of these items before. Agents
-     * held by another routing transaction are skipped, not waited for (the next ones take their place), so concurrent
-     * routing on any replica never hands one agent two offers and never blocks. Writes the
-     * pending offers and the agents' last_offered_at; the offer trigger notifies every replica. Returns the offers made.
+     * longest-waiting eligible agent (never-offered first) who had none of these items before and is not excluded.
+     * Those passed over are collected once into a hashed set (a per-candidate join of offers with the items was a
+     * nested loop of candidates × items). Agents held by another routing transaction are skipped, not waited for (the
+     * next ones take their place), so concurrent routing on any replica never hands one agent two offers and never
+     * blocks. Writes the pending offers and the agents' last_offered_at; the offer trigger notifies every replica.
      */
-    Uni<List<Offer>> offerToNextAgents(SqlClient sql, List<Item> items, List<Long> excludedAgents) {
+    Uni<Round> offerToNextAgents(SqlClient sql, List<Item> items, List<Long> excludedAgents) {
         return sql.preparedQuery("""
                 WITH items AS (
                     SELECT i.workstream_id, i.work_item,
                            row_number() OVER (PARTITION BY i.workstream_id ORDER BY i.work_item) AS rank
                     FROM unnest($1::bigint[], $2::text[]) AS i(workstream_id, work_item)
+                ), passed_over AS (
+                    SELECT seen.agent_id FROM offer seen
+                    JOIN items had ON had.workstream_id = seen.workstream_id AND had.work_item = seen.work_item
+                    UNION SELECT unnest($3::bigint[])
                 ), wanted AS (
                     SELECT workstream_id, count(*) AS n FROM items GROUP BY workstream_id
                 ), candidates AS (
@@ -71,10 +76,7 @@ class OfferRepository {
                            row_number() OVER (PARTITION BY w.id ORDER BY e.last_offered_at NULLS FIRST, e.id) AS rank
                     FROM wanted JOIN workstream w ON w.id = wanted.workstream_id
                     CROSS JOIN LATERAL (""" + Eligibility.ELIGIBLE_AGENTS + """
-                          AND a.id <> ALL ($3::bigint[])
-                          AND NOT EXISTS (SELECT 1 FROM offer seen JOIN items had
-                                            ON had.workstream_id = seen.workstream_id AND had.work_item = seen.work_item
-                                          WHERE seen.agent_id = a.id)
+                          AND a.id NOT IN (SELECT agent_id FROM passed_over)
                         """ + Eligibility.LONGEST_WAITING_FIRST + """
                         LIMIT wanted.n FOR UPDATE OF a SKIP LOCKED) e
                 ), picks AS (
@@ -90,16 +92,33 @@ class OfferRepository {
                     RETURNING id, workstream_id, agent_id, work_item, state, offered_at, expires_at, responded_at
                 ), touched AS (
                     UPDATE agent a SET last_offered_at = now() FROM offered o WHERE a.id = o.agent_id
+                ), picked AS (
+                    SELECT count(*) AS agents FROM picks
                 )
-                SELECT * FROM offered""")
+                SELECT o.*, picked.agents AS picked FROM picked LEFT JOIN offered o ON true""")
                 .execute(Tuple.of(items.stream().map(Item::workstreamId).toArray(Long[]::new),
                         items.stream().map(Item::workItem).toArray(String[]::new),
                         excludedAgents.toArray(Long[]::new)))
                 .map(rows -> {
-                    List<Offer> list = new ArrayList<>(rows.size());
-                    rows.forEach(row -> list.add(Offer.fromRow(row)));
-                    return list;
+                    List<Offer> made = new ArrayList<>(rows.size());
+                    long picked = 0;
+                    for (Row row : rows) {
+                        picked = row.getLong("picked");
+                        if (row.getLong("id") != null) {
+                            made.add(Offer.fromRow(row));
+                        }
+                    }
+                    return new Round(made, picked);
                 });
+    }
+
+    /**
+     * What one routing statement did. Fewer offers than picked agents means some picks lost a race: an agent that a
+     * concurrent routing transaction offered work and committed just before this statement locked it still looks
+     * free to this statement's snapshot, and the one-pending-offer-per-agent index turns that offer away. A new
+     * statement (a new snapshot) sees it busy.
+     */
+    record Round(List<Offer> offers, long picked) {
     }
 
     /** Answers a pending, unexpired offer; empty when it was not pending or has expired. */

@@ -1,7 +1,10 @@
 package org.ccpresence.routing;
 
+import static java.util.stream.Collectors.toSet;
+
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -21,7 +24,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
 public class RoutingService implements PendingWork {
 
     static final int MAX_WORK_ITEM = 500;
-    /** Rounds for items whose agent had the item before or was taken by a concurrent routing transaction. */
+    /** Rounds for items whose pick lost a race with a concurrent routing transaction (see OfferRepository.Round). */
     private static final int MAX_ROUNDS = 5;
 
     private final Pool pool;
@@ -127,13 +130,13 @@ public class RoutingService implements PendingWork {
         if (waiting.isEmpty() || round == MAX_ROUNDS) {
             return Uni.createFrom().item(made);
         }
-        return offers.offerToNextAgents(tx, waiting, excluded).chain(offered -> {
-            if (offered.isEmpty()) {
+        return offers.offerToNextAgents(tx, waiting, excluded).chain(result -> {
+            if (result.picked() == 0) {
                 return Uni.createFrom().item(made);
             }
-            made.addAll(offered);
-            List<Item> still = new ArrayList<>(waiting);
-            offered.forEach(o -> still.remove(new Item(o.workstreamId, o.workItem)));
+            made.addAll(result.offers());
+            Set<Item> offered = result.offers().stream().map(o -> new Item(o.workstreamId, o.workItem)).collect(toSet());
+            List<Item> still = waiting.stream().filter(item -> !offered.contains(item)).toList();
             return offerRounds(tx, still, excluded, made, round + 1);
         });
     }

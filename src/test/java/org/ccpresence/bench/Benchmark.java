@@ -48,7 +48,7 @@ public final class Benchmark {
     static final String SUBSCRIBE = "subscription($a: [ID!]) { presenceChanged(agentIds: $a) { sequence agentId current { id } } }";
 
     record Settings(int agents, int agentSubscriptions, int supervisors, int rate, Duration duration, int concurrency,
-            Duration flatOut, int sweepAgents, int sweepOffers) {
+            Duration flatOut, int sweepAgents, int sweepOffers, int sweepBatch) {
         static Settings of(String scenario) {
             boolean smoke = scenario.equals("smoke");
             return new Settings(
@@ -60,7 +60,9 @@ public final class Benchmark {
                     Integer.getInteger("bench.concurrency", smoke ? 16 : 64),
                     Duration.ofSeconds(Integer.getInteger("bench.flatout.seconds", smoke ? 2 : 20)),
                     Integer.getInteger("bench.sweep.agents", smoke ? 2_000 : 100_000),
-                    Integer.getInteger("bench.sweep.offers", smoke ? 200 : 10_000));
+                    Integer.getInteger("bench.sweep.offers", smoke ? 200 : 10_000),
+                    // the smoke run's batches are small so that both sweep workers race over the same agents
+                    Integer.getInteger("bench.sweep.batch", smoke ? 20 : 2_500));
         }
     }
 
@@ -157,7 +159,8 @@ public final class Benchmark {
         }
         service = Replica.start("bench", DATABASE, jvm, Map.of(
                 "QUARKUS_DATASOURCE_REACTIVE_MAX_SIZE", "32",
-                "PRESENCE_OFFERS_SWEEP_BATCH", System.getProperty("bench.sweep.batch", "1000")));
+                "PRESENCE_OFFERS_SWEEP_BATCH", Integer.toString(settings.sweepBatch()),
+                "PRESENCE_OFFERS_SWEEP_WORKERS", System.getProperty("bench.sweep.workers", "2")));
         http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("localhost").setDefaultPort(service.port)
                 .setKeepAlive(true).setMaxWebSockets(1_000_000), new PoolOptions().setHttp1MaxSize(settings.concurrency() + 8));
     }
@@ -438,9 +441,11 @@ public final class Benchmark {
             Files.writeString(service.log, "", java.nio.file.StandardOpenOption.APPEND);
             long logMark = Files.size(service.log);
             long t0 = System.nanoTime();
-            c.createStatement().execute("INSERT INTO offer (workstream_id, agent_id, work_item, offered_at, expires_at) "
+            // Offered as offerWork leaves them: the offered agents waited least, so routing looks at them last.
+            c.createStatement().execute("WITH offered AS (INSERT INTO offer (workstream_id, agent_id, work_item, offered_at, expires_at) "
                     + "SELECT " + ws + ", id, 'sweep-item-' || id, now() - interval '2 minutes', now() - interval '1 second' "
-                    + "FROM agent ORDER BY id LIMIT " + offers);
+                    + "FROM agent ORDER BY id LIMIT " + offers + " RETURNING agent_id, offered_at) "
+                    + "UPDATE agent a SET last_offered_at = o.offered_at FROM offered o WHERE a.id = o.agent_id");
             long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
             while (count(c, "SELECT count(*) FROM offer WHERE state = 'EXPIRED'") < offers && System.nanoTime() < deadline) {
                 Thread.sleep(20);
@@ -454,6 +459,11 @@ public final class Benchmark {
             List<String> sweeps = new ArrayList<>();
             while (m.find()) {
                 sweeps.add(m.group(1) + " in " + m.group(2) + " ms");
+            }
+            if (inactive != offers || reoffered != offers) {
+                throw new IllegalStateException("the sweep must move each of the " + offers + " agents who missed an "
+                        + "offer to Inactive and re-offer each item (enough agents are free): moved " + inactive
+                        + ", re-offered " + reoffered);
             }
             return String.format("c: sweep of %d expired offers among %d agents: all EXPIRED %d ms after they became due "
                     + "(the sweep runs every second); service-side sweeps: %s; moved to Inactive: %d; re-offered: %d",
