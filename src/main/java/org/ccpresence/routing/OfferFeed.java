@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
+import org.ccpresence.api.Pacer;
 import org.ccpresence.error.ApiException;
 import org.ccpresence.stream.PgNotifications;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -18,7 +19,6 @@ import org.jboss.logging.Logger;
 
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
-import io.smallrye.mutiny.subscription.BackPressureFailure;
 import io.smallrye.mutiny.subscription.MultiEmitter;
 
 /**
@@ -58,7 +58,7 @@ class OfferFeed {
             Subscriber subscriber = new Subscriber(agentId, emitter);
             subscribers.add(subscriber);
             emitter.onTermination(() -> subscribers.remove(subscriber));
-        }, buffer).onFailure(BackPressureFailure.class).transform(f -> ApiException.badInput(
+        }, buffer).onFailure(Pacer::fellBehind).transform(f -> ApiException.badInput(
                 "This subscription fell more than " + buffer + " offer updates behind and was closed; subscribe again "
                         + "and read current offers with the offers query."));
     }

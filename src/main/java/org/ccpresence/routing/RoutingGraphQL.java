@@ -7,6 +7,7 @@ import org.ccpresence.agent.AgentAccess;
 import org.ccpresence.agent.AgentService;
 import org.ccpresence.api.Batches;
 import org.ccpresence.api.ConnectionSubscriptions;
+import org.ccpresence.api.Pacer;
 import org.ccpresence.error.ApiException;
 import org.ccpresence.security.CallerContext;
 import org.ccpresence.security.Roles;
@@ -90,8 +91,9 @@ public class RoutingGraphQL {
     @NonNull
     @Description("Offers as they are made to, and answered or expired for, an agent (default: the caller's own).")
     public Multi<Offer> offerUpdates(@Id Long agentId) {
-        return subscriptions.open(access.target(agentId).onItem()
-                .transformToMulti(target -> callers.untilTokenExpires(target.caller(), feed.updates(target.agentId()))));
+        Pacer pacer = subscriptions.pacer();
+        return subscriptions.open(access.target(agentId).onItem().transformToMulti(target -> callers.untilTokenExpires(
+                target.caller(), pacer.pace(feed.updates(target.agentId())))));
     }
 
     @NonNull

@@ -99,7 +99,8 @@ public class RoutingService implements PendingWork {
      * every presence change waits for. Returns how many offers expired.
      */
     Uni<Integer> sweepBatch(int limit) {
-        return pool.withTransaction(tx -> offers.expireDue(tx, limit)
+        return pool.withTransaction(tx -> offers.planForCurrentTableSizes(tx)
+                .chain(() -> offers.expireDue(tx, limit))
                 .call(expired -> offerAll(tx, expired.items(), expired.missedBy()))
                 .call(expired -> offers.moveToInactive(tx, expired.missedBy()))
                 .map(expired -> expired.items().size()));

@@ -14,7 +14,8 @@ import io.smallrye.mutiny.subscription.MultiEmitter;
 /**
  * One subscriber of presenceChanged. Live changes arrive from the {@link ChangeFeed}; until the subscriber has been
  * served its replay, they wait here (bounded). A subscriber that falls more than {@code limit} changes behind is
- * dropped with a message telling it where to resume.
+ * dropped with a message telling it where to resume: after the last change actually handed to it, which the stream
+ * reports through {@link #delivered} at its very end, so that changes still buffered when it overflowed are replayed.
  */
 final class ChangeSubscription {
 
@@ -25,14 +26,17 @@ final class ChangeSubscription {
     private final ArrayDeque<PresenceChange> early = new ArrayDeque<>();
     private MultiEmitter<? super PresenceChange> emitter;
     private long liveAfter = Long.MAX_VALUE;
-    private long lastDelivered;
+    private long lastDelivered = -1;
     private boolean done;
     private boolean overflowed;
 
-    ChangeSubscription(List<Long> agentIds, Long workstreamId, int limit) {
+    ChangeSubscription(List<Long> agentIds, Long workstreamId, Long resumeAfter, int limit) {
         this.agentIds = agentIds == null ? null : Set.copyOf(agentIds);
         this.workstreamId = workstreamId;
         this.limit = limit;
+        if (resumeAfter != null) {
+            lastDelivered = resumeAfter;
+        }
     }
 
     /** The agents followed, or null for every agent. */
@@ -51,11 +55,14 @@ final class ChangeSubscription {
      */
     synchronized void liveAfter(long sequence) {
         liveAfter = sequence;
-        lastDelivered = sequence;
+        if (lastDelivered < 0) {
+            lastDelivered = sequence;
+        }
     }
 
-    synchronized void replayed(PresenceChange change) {
-        lastDelivered = Math.max(lastDelivered, change.sequenceNumber);
+    /** The change was handed to the subscriber (replayed or live). */
+    synchronized void delivered(PresenceChange change) {
+        lastDelivered = change.sequenceNumber;
     }
 
     /** Called by the feed for every change, in sequence order. */
@@ -72,7 +79,6 @@ final class ChangeSubscription {
             return;
         }
         emitter.emit(change);
-        lastDelivered = change.sequenceNumber;
     }
 
     /** The live part, to be subscribed after the replay: first what arrived meanwhile, then as it comes. */
@@ -80,20 +86,16 @@ final class ChangeSubscription {
         return Multi.createFrom().<PresenceChange>emitter(e -> {
             synchronized (this) {
                 if (overflowed) {
-                    e.fail(tooSlow());
+                    e.fail(new BackPressureFailure("fell behind while its replay was read"));
                     return;
                 }
                 emitter = e;
-                for (PresenceChange change : early) {
-                    e.emit(change);
-                    lastDelivered = change.sequenceNumber;
-                }
+                early.forEach(e::emit);
                 early.clear();
             }
         }, limit)
                 // Each subscriber's GraphQL execution and socket write run off the feed's thread, in order per subscriber.
-                .emitOn(Infrastructure.getDefaultExecutor())
-                .onFailure(BackPressureFailure.class).transform(f -> tooSlow());
+                .emitOn(Infrastructure.getDefaultExecutor());
     }
 
     synchronized void close() {
@@ -106,11 +108,12 @@ final class ChangeSubscription {
         overflowed = true;
         early.clear();
         if (emitter != null) {
-            emitter.fail(tooSlow());
+            emitter.fail(new BackPressureFailure("fell behind"));
         }
     }
 
-    private synchronized ApiException tooSlow() {
+    /** Why an overflowing subscription ends, and where to resume it without a gap. */
+    synchronized ApiException tooSlow() {
         return ApiException.badInput("This subscription fell more than " + limit + " changes behind and was closed; "
                 + "subscribe again with afterSequence: \"" + lastDelivered + "\" to resume without a gap.");
     }

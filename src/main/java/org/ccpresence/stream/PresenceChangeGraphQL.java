@@ -11,6 +11,7 @@ import org.eclipse.microprofile.graphql.Query;
 
 import org.ccpresence.agent.AgentAccess;
 import org.ccpresence.api.ConnectionSubscriptions;
+import org.ccpresence.api.Pacer;
 import org.ccpresence.security.Caller;
 import org.ccpresence.security.CallerContext;
 import org.ccpresence.security.Roles;
@@ -57,9 +58,10 @@ public class PresenceChangeGraphQL {
         // agentIds is served as [ID!] (see IdListArguments); the stream parses the ids.
         List<Long> requested = stream.agentIds(agentIds);
         Long resumeAfter = stream.resumePoint(afterSequence);
+        Pacer pacer = subscriptions.pacer();
         return subscriptions.open(callers.caller()
                 .chain(caller -> access.visibleAgents(requested).map(visible -> new Allowed(caller, visible)))
                 .onItem().transformToMulti(allowed -> callers.untilTokenExpires(allowed.caller(),
-                        stream.changes(allowed.agentIds(), workstreamId, resumeAfter))));
+                        stream.changes(allowed.agentIds(), workstreamId, resumeAfter, pacer))));
     }
 }

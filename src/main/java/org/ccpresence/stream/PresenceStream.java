@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.ccpresence.api.Pacer;
 import org.ccpresence.error.ApiException;
 import org.ccpresence.error.Inputs;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -35,15 +36,21 @@ public class PresenceStream {
         this.maxAgentIds = maxAgentIds;
     }
 
-    /** Streams changes; with resumeAfter, first the stored ones after it. */
-    public Multi<PresenceChange> changes(List<Long> agentIds, Long workstreamId, Long resumeAfter) {
+    /**
+     * Streams changes; with resumeAfter, first the stored ones after it. The pacer holds changes back while the
+     * subscriber's socket is full; what piles up meanwhile is bounded by the subscriber buffer.
+     */
+    public Multi<PresenceChange> changes(List<Long> agentIds, Long workstreamId, Long resumeAfter, Pacer pacer) {
         return Multi.createFrom().deferred(() -> {
-            ChangeSubscription subscription = new ChangeSubscription(agentIds, workstreamId, subscriberBuffer);
-            return Multi.createFrom().uni(feed.register(subscription, resumeAfter == null ? 0 : resumeAfter))
+            ChangeSubscription subscription = new ChangeSubscription(agentIds, workstreamId, resumeAfter, subscriberBuffer);
+            Multi<PresenceChange> stored = Multi.createFrom().uni(feed.register(subscription, resumeAfter == null ? 0 : resumeAfter))
                     .onItem().transformToMultiAndConcatenate(liveAfter -> Multi.createBy().concatenating().streams(
                             resumeAfter == null ? Multi.createFrom().empty()
-                                    : replay(subscription, resumeAfter, liveAfter, agentIds, workstreamId),
-                            subscription.live()))
+                                    : replay(resumeAfter, liveAfter, agentIds, workstreamId),
+                            subscription.live()));
+            return pacer.pace(stored)
+                    .invoke(subscription::delivered)
+                    .onFailure(Pacer::fellBehind).transform(f -> subscription.tooSlow())
                     .onTermination().invoke(() -> {
                         subscription.close();
                         feed.unregister(subscription);
@@ -52,8 +59,7 @@ public class PresenceStream {
     }
 
     /** Stored changes with after < sequence <= upTo, page by page as the subscriber asks for them. */
-    private Multi<PresenceChange> replay(ChangeSubscription subscription, long after, long upTo, List<Long> agentIds,
-            Long workstreamId) {
+    private Multi<PresenceChange> replay(long after, long upTo, List<Long> agentIds, Long workstreamId) {
         AtomicLong cursor = new AtomicLong(after);
         return Multi.createBy().repeating()
                 .uni(() -> log.between(cursor.get(), upTo, REPLAY_PAGE, agentIds, workstreamId)
@@ -63,8 +69,7 @@ public class PresenceStream {
                             }
                         }))
                 .whilst(page -> page.size() == REPLAY_PAGE)
-                .onItem().<PresenceChange>disjoint()
-                .invoke(subscription::replayed);
+                .onItem().disjoint();
     }
 
     public Uni<List<PresenceChange>> history(long agentId, OffsetDateTime from, OffsetDateTime to, Integer first) {

@@ -87,6 +87,7 @@ public final class Benchmark {
     private Replica service;
     private HttpClient http;
     private final List<WebSocket> sockets = new ArrayList<>();
+    private volatile boolean closingSockets;
     private long[] agentIds;
     private String[] userIds;
     /** Per agent index: when each change still awaiting its event was sent (nanoTime). */
@@ -239,7 +240,11 @@ public final class Benchmark {
                                 }
                             }
                         });
-                        ws.closeHandler(x -> System.err.println("socket closed: " + ws.closeStatusCode() + " " + ws.closeReason()));
+                        ws.closeHandler(x -> {
+                            if (!closingSockets) {
+                                System.err.println("socket closed by the service: " + ws.closeStatusCode() + " " + ws.closeReason());
+                            }
+                        });
                         ws.writeTextMessage(new JsonObject().put("type", "connection_init")
                                 .put("payload", new JsonObject().put("Authorization", "Bearer " + token)).encode());
                     }));
@@ -267,6 +272,7 @@ public final class Benchmark {
     }
 
     void closeSockets() {
+        closingSockets = true;
         synchronized (sockets) {
             sockets.forEach(ws -> ws.close());
             sockets.clear();

@@ -4,7 +4,12 @@ import static org.ccpresence.support.Fixtures.history;
 import static org.ccpresence.support.Fixtures.setPresence;
 import static org.ccpresence.support.Fixtures.signedInAgent;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import java.sql.Connection;
 import java.time.Duration;
@@ -15,6 +20,8 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import jakarta.inject.Inject;
 
@@ -27,6 +34,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.restassured.path.json.JsonPath;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.json.JsonObject;
 
 /** The stream against concurrent writers, resumes and a lost LISTEN connection: no gap, no duplicate, in order. */
@@ -34,6 +42,7 @@ import io.vertx.core.json.JsonObject;
 class StreamConsistencyTest {
 
     static final List<Integer> CYCLE = List.of(2, 3, 4, 1);
+    static final Duration WAIT = Duration.ofSeconds(30);
 
     @Inject
     Vertx vertx;
@@ -87,6 +96,101 @@ class StreamConsistencyTest {
                 expected.add(Integer.toString(CYCLE.get(i % CYCLE.size())));
             }
             assertEquals(expected, seen, "per-agent order");
+        }
+    }
+
+    @Test
+    void aStalledSubscriberIsCutOffWithAResumePointThatLosesNothing() throws Exception {
+        // 6 000 changes, 40 every 50 ms: far more than the subscriber buffer (1 000) plus what the sockets hold, at a
+        // pace the service keeps up with, so that only the stalled socket can make the subscription fall behind
+        int agentsCount = 40;
+        int rounds = 150;
+        List<Long> agents = new ArrayList<>();
+        List<Long> expected = new ArrayList<>();
+        try (Connection c = TestDatabase.connect()) {
+            var created = c.createStatement().executeQuery("INSERT INTO agent (user_id, name, signed_in, presence_id) "
+                    + "SELECT 'stalled-' || gen_random_uuid(), 'Stalled reader ' || g, true, 1 FROM generate_series(1, "
+                    + agentsCount + ") g RETURNING id");
+            while (created.next()) {
+                agents.add(created.getLong(1));
+            }
+            Long[] ids = agents.toArray(Long[]::new);
+            // A small receive buffer keeps what the kernel holds for this client far below the 6 000 changes.
+            HttpClientOptions smallReceiveBuffer = new HttpClientOptions().setReceiveBufferSize(16 * 1024);
+            try (GraphQLWs ws = GraphQLWs.connect(vertx, smallReceiveBuffer, RestAssured.port, Protocol.TRANSPORT_WS)) {
+                var newest = c.createStatement().executeQuery("SELECT coalesce(max(sequence), 0) FROM presence_change");
+                newest.next();
+                // Subscribed from a known point, so that no change can slip by before the subscription is registered.
+                var stalled = ws.subscribe(PresenceStreamTest.SUBSCRIPTION, Map.of(
+                        "agents", agents.stream().map(String::valueOf).toList(), "after", Long.toString(newest.getLong(1))));
+                // Bulk changes through the same trigger the service's own writes go through, one transaction per round.
+                var change = c.prepareStatement("UPDATE agent SET presence_id = CASE presence_id WHEN 2 THEN 3 ELSE 2 END, "
+                        + "presence_cause = 'SUPERVISOR', presence_since = now() WHERE id = ANY(?)");
+                change.setArray(1, c.createArrayOf("bigint", new Long[] { ids[0] }));
+                change.executeUpdate();
+                long live = Long.parseLong(stalled.nextData(WAIT).getJsonObject("presenceChanged").getString("sequence"));
+                ws.pauseReading();
+                change.setArray(1, c.createArrayOf("bigint", ids));
+                for (int i = 0; i < rounds; i++) {
+                    change.executeUpdate();
+                    Thread.sleep(50);
+                }
+                var logged = c.prepareStatement("SELECT sequence FROM presence_change WHERE agent_id = ANY(?) AND sequence > ? "
+                        + "ORDER BY sequence");
+                logged.setArray(1, c.createArrayOf("bigint", ids));
+                logged.setLong(2, live);
+                var rows = logged.executeQuery();
+                while (rows.next()) {
+                    expected.add(rows.getLong(1));
+                }
+                assertEquals(agentsCount * rounds, expected.size());
+                Thread.sleep(2000); // the feed hands every change to the subscription, whose buffer overflows
+                ws.resumeReading();
+
+                List<Long> beforeCutOff = new ArrayList<>();
+                String error = null;
+                while (error == null) {
+                    JsonObject m = stalled.nextMessage(WAIT);
+                    int received = beforeCutOff.size();
+                    assertNotNull(m, () -> "the stalled subscription neither ended nor sent more within " + WAIT + " after "
+                            + received + " events; socket close status " + ws.closeStatus() + " " + ws.closeReason());
+                    JsonObject payload = m.getJsonObject("payload");
+                    assertEquals("next", m.getString("type"), "the subscription ends with an event that carries errors");
+                    if (payload.getValue("errors") != null) {
+                        error = payload.getValue("errors").toString();
+                        assertNull(payload.getJsonObject("data").getValue("presenceChanged"), "the error event carries no change");
+                    } else {
+                        beforeCutOff.add(Long.valueOf(payload.getJsonObject("data").getJsonObject("presenceChanged").getString("sequence")));
+                    }
+                }
+                assertThat(error, containsString("BAD_USER_INPUT"));
+                assertThat(error, containsString("fell more than 1000 changes behind"));
+                assertTrue(beforeCutOff.size() < expected.size(), "the subscriber was cut off before the end");
+                Matcher resume = Pattern.compile("afterSequence: \\\\?\"(\\d+)").matcher(error);
+                assertTrue(resume.find(), error);
+                long after = Long.parseLong(resume.group(1));
+                assertSameSequences(expected.stream().filter(seq -> seq <= after).toList(), beforeCutOff,
+                        "everything up to the resume point was delivered, once and in order");
+
+                List<Long> rest = expected.stream().filter(seq -> seq > after).toList();
+                var resumed = ws.subscribe(PresenceStreamTest.SUBSCRIPTION, Map.of(
+                        "agents", agents.stream().map(String::valueOf).toList(), "after", Long.toString(after)));
+                List<Long> afterResume = resumed.take(rest.size(), Duration.ofSeconds(60)).stream()
+                        .map(d -> Long.valueOf(d.getJsonObject("presenceChanged").getString("sequence"))).toList();
+                assertSameSequences(rest, afterResume, "the resumed subscription delivers the rest, with no gap");
+            }
+        }
+    }
+
+    private static void assertSameSequences(List<Long> expected, List<Long> actual, String what) {
+        int same = 0;
+        while (same < Math.min(expected.size(), actual.size()) && expected.get(same).equals(actual.get(same))) {
+            same++;
+        }
+        if (same < expected.size() || same < actual.size()) {
+            fail(what + ": expected " + expected.size() + " sequences, got " + actual.size() + "; they differ from index "
+                    + same + ": expected " + expected.subList(same, Math.min(same + 5, expected.size())) + "…, got "
+                    + actual.subList(same, Math.min(same + 5, actual.size())) + "…");
         }
     }
 

@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
@@ -70,7 +71,17 @@ public final class GraphQLWs implements AutoCloseable {
     /** Opens the socket and completes the connection_init handshake (with an optional payload and upgrade headers). */
     public static GraphQLWs connect(Vertx vertx, int port, Protocol protocol, Map<String, Object> initPayload,
             Map<String, String> headers) throws Exception {
-        HttpClient http = vertx.createHttpClient();
+        return connect(vertx, new HttpClientOptions(), port, protocol, initPayload, headers);
+    }
+
+    /** As an administrator, with the client's own socket options (e.g. a small receive buffer). */
+    public static GraphQLWs connect(Vertx vertx, HttpClientOptions socketOptions, int port, Protocol protocol) throws Exception {
+        return connect(vertx, socketOptions, port, protocol, Map.of("Authorization", "Bearer " + Tokens.admin()), Map.of());
+    }
+
+    private static GraphQLWs connect(Vertx vertx, HttpClientOptions socketOptions, int port, Protocol protocol,
+            Map<String, Object> initPayload, Map<String, String> headers) throws Exception {
+        HttpClient http = vertx.createHttpClient(socketOptions);
         WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("localhost").setPort(port)
                 .setURI("/graphql").setSubProtocols(List.of(protocol.name));
         headers.forEach(options::addHeader);
@@ -117,6 +128,15 @@ public final class GraphQLWs implements AutoCloseable {
 
     public String closeReason() {
         return closeReason;
+    }
+
+    /** Stops reading from the socket, as a stalled client would: the service's writes back up. */
+    public void pauseReading() {
+        socket.pause();
+    }
+
+    public void resumeReading() {
+        socket.resume();
     }
 
     /** Drops the TCP connection without a close handshake, as a network failure would. */
