@@ -3,7 +3,6 @@ package org.ccpresence.presence;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -13,13 +12,10 @@ import java.util.regex.Pattern;
  */
 final class PresenceWarnings {
 
-    /** The first of these words in the text says which status a person would read; DND before busy. */
-    private static final Pattern STATUS_WORD = Pattern.compile(
-            "\\b(do not disturb|dnd|available|busy|away|offline)\\b", Pattern.CASE_INSENSITIVE);
-
-    private static final Map<String, BaseStatus> READS_AS = Map.of(
-            "do not disturb", BaseStatus.BUSY_DND, "dnd", BaseStatus.BUSY_DND, "available", BaseStatus.AVAILABLE,
-            "busy", BaseStatus.BUSY, "away", BaseStatus.AWAY, "offline", BaseStatus.OFFLINE);
+    /** "Busy – DND" reads as do-not-disturb, wherever the DND is. */
+    private static final Pattern DND = Pattern.compile("\\b(dnd|do not disturb)\\b", Pattern.CASE_INSENSITIVE);
+    /** Otherwise the first of these words says which status a person would read. */
+    private static final Pattern STATUS_WORD = Pattern.compile("\\b(available|busy|away|offline)\\b", Pattern.CASE_INSENSITIVE);
 
     private PresenceWarnings() {
     }
@@ -38,12 +34,10 @@ final class PresenceWarnings {
     }
 
     private static BaseStatus readsAs(String text) {
-        String lower = text.toLowerCase(Locale.ROOT);
-        // "Busy – DND" reads as do-not-disturb even though "busy" comes first.
-        if (lower.matches(".*\\b(dnd|do not disturb)\\b.*")) {
+        if (DND.matcher(text).find()) {
             return BaseStatus.BUSY_DND;
         }
-        Matcher m = STATUS_WORD.matcher(lower);
-        return m.find() ? READS_AS.get(m.group(1)) : null;
+        Matcher word = STATUS_WORD.matcher(text);
+        return word.find() ? BaseStatus.valueOf(word.group(1).toUpperCase(Locale.ROOT)) : null;
     }
 }

@@ -47,6 +47,27 @@ class PresenceCatalogTest {
     }
 
     @Test
+    void warningsFlagATextThatReadsLikeAnotherBaseStatus() {
+        String check = "query($in: PresenceInput!) { presenceWarnings(input: $in) }";
+        Map<List<String>, String> readsAs = new java.util.LinkedHashMap<>();
+        readsAs.put(List.of("Available – Training", "OFFLINE"), "AVAILABLE");
+        readsAs.put(List.of("Offline for lunch", "AVAILABLE"), "OFFLINE");
+        readsAs.put(List.of("Busy – DND", "BUSY"), "BUSY_DND"); // DND wins over the busy that comes first
+        readsAs.put(List.of("Do not disturb", "AWAY"), "BUSY_DND");
+        readsAs.put(List.of("busy, then away", "AWAY"), "BUSY"); // the first status word counts
+        readsAs.forEach((in, reads) -> {
+            JsonPath r = post(check, "in", input("n", in.get(0), in.get(1), null));
+            assertEquals(List.of("The presence text reads like " + reads + " but the base status is " + in.get(1)
+                    + ": routing will treat agents in it as " + in.get(1) + "."), r.getList("data.presenceWarnings"), in::toString);
+        });
+        for (List<String> fine : List.of(List.of("Busy – DND", "BUSY_DND"), List.of("Away – Training", "AWAY"),
+                List.of("In a meeting", "BUSY"), List.of("Unavailable", "OFFLINE"))) {
+            JsonPath r = post(check, "in", input("n", fine.get(0), fine.get(1), null));
+            assertEquals(List.of(), r.getList("data.presenceWarnings"), fine::toString);
+        }
+    }
+
+    @Test
     void systemPresencesExistWithFixedIds() {
         JsonPath r = post("{ presences { " + FIELDS + " } }");
         List<Map<String, Object>> all = r.getList("data.presences");
