@@ -82,8 +82,6 @@ class OfferRepository {
                 ), picks AS (
                     SELECT i.workstream_id, i.work_item, c.offer_timeout_seconds, c.agent_id
                     FROM items i JOIN candidates c ON c.workstream_id = i.workstream_id AND c.rank = i.rank
-                    WHERE NOT EXISTS (SELECT 1 FROM offer seen WHERE seen.agent_id = c.agent_id
-                                      AND seen.workstream_id = i.workstream_id AND seen.work_item = i.work_item)
                 ), offered AS (
                     INSERT INTO offer (workstream_id, agent_id, work_item, expires_at)
                     SELECT p.workstream_id, p.agent_id, p.work_item, now() + make_interval(secs => p.offer_timeout_seconds)
