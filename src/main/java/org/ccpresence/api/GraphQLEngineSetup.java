@@ -14,8 +14,9 @@ import io.smallrye.graphql.spi.EventingService;
 /**
  * Wires the whole GraphQL engine once, through SmallRye GraphQL's build hooks: list-of-ID arguments as the contract
  * types them, contract error codes on every error, query depth and complexity bounded before any data fetcher (and so
- * the database) runs, subscription failures that reach their client, and each operation parsed and validated once. Registered with the ServiceLoader, and
- * enabled by {@code presence.graphql.engine-setup} (so that no per-request CDI events are needed).
+ * the database) runs, subscription failures that reach their client, and each operation parsed and validated once.
+ * Registered with the ServiceLoader, and enabled by {@code presence.graphql.engine-setup} (so that no per-request CDI
+ * events are needed).
  */
 public class GraphQLEngineSetup implements EventingService {
 

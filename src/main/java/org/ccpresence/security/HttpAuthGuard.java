@@ -37,7 +37,8 @@ class HttpAuthGuard {
             return;
         }
         // Quarkus answers a failed authentication itself (401, empty body) unless told otherwise.
-        rc.put(QuarkusHttpUser.AUTH_FAILURE_HANDLER, (BiConsumer<RoutingContext, Throwable>) (ctx, failure) -> badToken(ctx, failure));
+        BiConsumer<RoutingContext, Throwable> onFailure = HttpAuthGuard::badToken;
+        rc.put(QuarkusHttpUser.AUTH_FAILURE_HANDLER, onFailure);
         Uni<SecurityIdentity> identity = rc.get(QuarkusHttpUser.DEFERRED_IDENTITY_KEY);
         if (identity == null) {
             refuse(rc, CallerContext.unauthenticated());
