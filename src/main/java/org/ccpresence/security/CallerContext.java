@@ -32,10 +32,13 @@ public class CallerContext {
         if (identity == null || identity.isAnonymous()) {
             throw unauthenticated();
         }
-        Instant expires = identity.getPrincipal() instanceof JsonWebToken jwt && jwt.getExpirationTime() > 0
-                ? Instant.ofEpochSecond(jwt.getExpirationTime())
-                : Instant.MAX;
-        return new Caller(identity.getPrincipal().getName(), identity.getRoles(), expires);
+        if (!(identity.getPrincipal() instanceof JsonWebToken jwt) || jwt.getSubject() == null || jwt.getSubject().isBlank()) {
+            throw new ApiException(ErrorCode.UNAUTHENTICATED,
+                    "Your token names no subject (sub claim); get a token for a user from your identity provider.");
+        }
+        Instant expires = jwt.getExpirationTime() > 0 ? Instant.ofEpochSecond(jwt.getExpirationTime()) : Instant.MAX;
+        // The subject, never the principal's name: upn and preferred_username are human, changeable names.
+        return new Caller(jwt.getSubject(), identity.getRoles(), expires);
     }
 
     /** Ends a subscription with UNAUTHENTICATED when the caller's token expires. */

@@ -55,7 +55,11 @@ public final class Tokens {
         return token("test-supervisor", Set.of(SUPERVISOR), ISSUER, 3600, key());
     }
 
-    /** A token of an agent whose agent record has userId = subject. */
+    /**
+     * A token of an agent whose agent record has userId = subject. Like every token made here, its {@code upn} and
+     * {@code preferred_username} differ from its {@code sub}, as real identity providers' do, so that every test
+     * checks that the caller is identified by {@code sub}.
+     */
     public static String agent(String subject) {
         return token(subject, Set.of(AGENT), ISSUER, 3600, key());
     }
@@ -76,13 +80,21 @@ public final class Tokens {
         return token("test-admin", Set.of(ADMIN), "https://elsewhere.example/issuer", 3600, key());
     }
 
+    /** A token whose upn and preferred_username are chosen by its bearer (e.g. another agent's userId). */
+    public static String withClaimedNames(String subject, Set<String> roles, String upn, String preferredUsername) {
+        Instant now = Instant.now();
+        return Jwt.issuer(ISSUER).subject(subject).upn(upn).preferredUserName(preferredUsername).groups(roles)
+                .issuedAt(now).expiresAt(now.plusSeconds(3600)).sign(key());
+    }
+
     public static String badSignature() {
         return token("test-admin", Set.of(ADMIN), ISSUER, 3600, stranger());
     }
 
     private static String token(String subject, Set<String> roles, String issuer, long secondsLeft, PrivateKey key) {
         Instant now = Instant.now();
-        return Jwt.issuer(issuer).subject(subject).upn(subject).groups(roles)
+        return Jwt.issuer(issuer).subject(subject).upn(subject + "@upn.example").preferredUserName("name of " + subject)
+                .groups(roles)
                 .issuedAt(now.minusSeconds(secondsLeft < 0 ? 7200 : 0))
                 .expiresAt(now.plusSeconds(secondsLeft))
                 .sign(key);
