@@ -35,7 +35,11 @@ public class AgentAccess {
 
     /** The requested agent, or the caller's own agent when none is requested. */
     public Uni<Target> target(Long requested) {
-        return callers.caller().chain(caller -> ownAgentId(caller).map(own -> {
+        return callers.caller().chain(caller -> target(caller, requested));
+    }
+
+    public Uni<Target> target(Caller caller, Long requested) {
+        return ownAgentId(caller).map(own -> {
             if (requested == null) {
                 if (own == null) {
                     throw caller.actsOnAnyAgent()
@@ -49,24 +53,26 @@ public class AgentAccess {
                 throw ApiException.forbidden("Agents may act only on themselves; agent " + requested + " is not yours.");
             }
             return new Target(requested, self, caller);
-        }));
+        });
     }
 
     /** For filters: the agents the caller may see, narrowed to the requested ones (null: all, for supervisors). */
     public Uni<List<Long>> visibleAgents(List<Long> requested) {
-        return callers.caller().chain(caller -> {
-            if (caller.actsOnAnyAgent()) {
-                return Uni.createFrom().item(requested);
+        return callers.caller().chain(caller -> visibleAgents(caller, requested));
+    }
+
+    public Uni<List<Long>> visibleAgents(Caller caller, List<Long> requested) {
+        if (caller.actsOnAnyAgent()) {
+            return Uni.createFrom().item(requested);
+        }
+        return ownAgentId(caller).map(own -> {
+            if (own == null) {
+                throw noOwnAgent(caller);
             }
-            return ownAgentId(caller).map(own -> {
-                if (own == null) {
-                    throw noOwnAgent(caller);
-                }
-                if (requested != null && !requested.equals(List.of(own))) {
-                    throw ApiException.forbidden("Agents may follow only their own agent (" + own + ").");
-                }
-                return List.of(own);
-            });
+            if (requested != null && !requested.equals(List.of(own))) {
+                throw ApiException.forbidden("Agents may follow only their own agent (" + own + ").");
+            }
+            return List.of(own);
         });
     }
 

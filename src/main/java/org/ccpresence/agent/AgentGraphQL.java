@@ -2,7 +2,7 @@ package org.ccpresence.agent;
 
 import java.util.List;
 
-import org.ccpresence.api.Batches;
+import org.ccpresence.graphql.Batches;
 import org.ccpresence.presence.Presence;
 import org.ccpresence.presence.PresenceService;
 import org.ccpresence.security.Roles;

@@ -52,10 +52,14 @@ public final class ContractErrors {
      * GraphQL response carrying the contract error.
      */
     public static void respond(RoutingContext rc, int status, ApiException error) {
-        ContractError body = new ContractError(error.code(), error.getMessage(), List.of(), null);
         rc.response().setStatusCode(status)
                 .putHeader("Content-Type", "application/graphql-response+json; charset=utf-8")
-                .end(Json.encode(Map.of("errors", List.of(body.toSpecification()))));
+                .end(Json.encode(Map.of("errors", List.of(specification(error)))));
+    }
+
+    /** The error as it appears in a GraphQL response's {@code errors}. */
+    public static Map<String, Object> specification(ApiException error) {
+        return new ContractError(error.code(), error.getMessage(), List.of(), null).toSpecification();
     }
 
     /** Maps any failure to the exception the client may see. */

@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
  * Legal but probably mistaken presences: a presence text that reads like one base status while the presence is
  * mapped to another (e.g. "Available – Training" on OFFLINE). People read the text; routing reads the base status.
  */
-final class PresenceWarnings {
+public final class PresenceWarnings {
 
     /** "Busy – DND" reads as do-not-disturb, wherever the DND is. */
     private static final Pattern DND = Pattern.compile("\\b(dnd|do not disturb)\\b", Pattern.CASE_INSENSITIVE);
@@ -20,7 +20,7 @@ final class PresenceWarnings {
     private PresenceWarnings() {
     }
 
-    static List<String> of(String presenceText, BaseStatus baseStatus) {
+    public static List<String> of(String presenceText, BaseStatus baseStatus) {
         List<String> warnings = new ArrayList<>();
         if (presenceText == null || baseStatus == null) {
             return warnings;

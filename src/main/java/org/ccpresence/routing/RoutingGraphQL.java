@@ -5,11 +5,8 @@ import java.util.List;
 import org.ccpresence.agent.Agent;
 import org.ccpresence.agent.AgentAccess;
 import org.ccpresence.agent.AgentService;
-import org.ccpresence.api.Batches;
-import org.ccpresence.api.ConnectionSubscriptions;
-import org.ccpresence.api.Pacer;
+import org.ccpresence.graphql.Batches;
 import org.ccpresence.error.ApiException;
-import org.ccpresence.security.CallerContext;
 import org.ccpresence.security.Roles;
 import org.ccpresence.workstream.Workstream;
 import org.ccpresence.workstream.WorkstreamService;
@@ -34,22 +31,15 @@ public class RoutingGraphQL {
     static final int MAX_ELIGIBLE_LISTED = 1000;
 
     private final RoutingService routing;
-    private final OfferFeed feed;
     private final AgentService agents;
     private final WorkstreamService workstreams;
     private final AgentAccess access;
-    private final CallerContext callers;
-    private final ConnectionSubscriptions subscriptions;
 
-    RoutingGraphQL(RoutingService routing, OfferFeed feed, AgentService agents, WorkstreamService workstreams,
-            AgentAccess access, CallerContext callers, ConnectionSubscriptions subscriptions) {
+    RoutingGraphQL(RoutingService routing, AgentService agents, WorkstreamService workstreams, AgentAccess access) {
         this.routing = routing;
-        this.feed = feed;
         this.agents = agents;
         this.workstreams = workstreams;
         this.access = access;
-        this.callers = callers;
-        this.subscriptions = subscriptions;
     }
 
     @Query
@@ -87,13 +77,13 @@ public class RoutingGraphQL {
                 : access.target(offer.agentId).replaceWithVoid());
     }
 
+    /** Declares the field; subscriptions are served over WebSocket by {@link OfferUpdatesLive}. */
     @Subscription
     @NonNull
     @Description("Offers as they are made to, and answered or expired for, an agent (default: the caller's own).")
     public Multi<Offer> offerUpdates(@Id Long agentId) {
-        Pacer pacer = subscriptions.pacer();
-        return subscriptions.open(access.target(agentId).onItem().transformToMulti(target -> callers.untilTokenExpires(
-                target.caller(), pacer.pace(feed.updates(target.agentId())))));
+        return Multi.createFrom().failure(ApiException.badInput(
+                "Subscriptions run over WebSocket at /graphql (sub-protocol graphql-transport-ws or graphql-ws)."));
     }
 
     @NonNull

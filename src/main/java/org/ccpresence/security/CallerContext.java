@@ -1,7 +1,7 @@
 package org.ccpresence.security;
 
-import java.time.Duration;
 import java.time.Instant;
+import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -11,7 +11,6 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
 
 import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.quarkus.security.identity.SecurityIdentity;
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
 /** The caller of the current GraphQL operation, over HTTP or WebSocket. */
@@ -32,26 +31,34 @@ public class CallerContext {
         if (identity == null || identity.isAnonymous()) {
             throw unauthenticated();
         }
-        if (!(identity.getPrincipal() instanceof JsonWebToken jwt) || jwt.getSubject() == null || jwt.getSubject().isBlank()) {
-            throw new ApiException(ErrorCode.UNAUTHENTICATED,
-                    "Your token names no subject (sub claim); get a token for a user from your identity provider.");
+        if (!(identity.getPrincipal() instanceof JsonWebToken jwt)) {
+            throw noSubject();
         }
-        Instant expires = jwt.getExpirationTime() > 0 ? Instant.ofEpochSecond(jwt.getExpirationTime()) : Instant.MAX;
-        // The subject, never the principal's name: upn and preferred_username are human, changeable names.
-        return new Caller(jwt.getSubject(), identity.getRoles(), expires);
+        return toCaller(jwt, identity.getRoles());
     }
 
-    /** Ends a subscription with UNAUTHENTICATED when the caller's token expires. */
-    public <T> Multi<T> untilTokenExpires(Caller caller, Multi<T> stream) {
-        if (caller.expiresAt().equals(Instant.MAX)) {
-            return stream;
+    /** The caller a verified token names: its subject, never the principal's name (upn, preferred_username). */
+    public static Caller toCaller(JsonWebToken jwt, Set<String> roles) {
+        if (jwt.getSubject() == null || jwt.getSubject().isBlank()) {
+            throw noSubject();
         }
-        Duration left = Duration.between(Instant.now(), caller.expiresAt());
-        Multi<T> expiry = Uni.createFrom().<T>nullItem().onItem().delayIt().by(left.isNegative() ? Duration.ZERO : left)
-                .onItem().failWith(() -> new ApiException(ErrorCode.UNAUTHENTICATED,
-                        "Your token expired; subscribe again with a fresh token (and afterSequence to resume)."))
-                .toMulti();
-        return Multi.createBy().merging().streams(stream, expiry);
+        Instant expires = jwt.getExpirationTime() > 0 ? Instant.ofEpochSecond(jwt.getExpirationTime()) : Instant.MAX;
+        return new Caller(jwt.getSubject(), Set.copyOf(roles), expires);
+    }
+
+    private static ApiException noSubject() {
+        return new ApiException(ErrorCode.UNAUTHENTICATED,
+                "Your token names no subject (sub claim); get a token for a user from your identity provider.");
+    }
+
+    public static ApiException tokenExpired() {
+        return new ApiException(ErrorCode.UNAUTHENTICATED,
+                "Your token expired; subscribe again with a fresh token (and afterSequence to resume).");
+    }
+
+    public static ApiException badToken() {
+        return new ApiException(ErrorCode.UNAUTHENTICATED, "The bearer token is not valid here (malformed, wrongly "
+                + "signed, from another issuer or expired); get a fresh one from your identity provider.");
     }
 
     public static ApiException unauthenticated() {

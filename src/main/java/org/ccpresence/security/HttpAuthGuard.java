@@ -7,7 +7,6 @@ import jakarta.enterprise.event.Observes;
 
 import org.ccpresence.error.ApiException;
 import org.ccpresence.error.ContractErrors;
-import org.ccpresence.error.ErrorCode;
 import org.jboss.logging.Logger;
 
 import io.quarkus.security.identity.SecurityIdentity;
@@ -57,9 +56,7 @@ class HttpAuthGuard {
 
     private static void badToken(RoutingContext rc, Throwable failure) {
         LOG.debugf("Refused a bearer token: %s", failure.getMessage());
-        refuse(rc, new ApiException(ErrorCode.UNAUTHENTICATED,
-                "The bearer token is not valid here (malformed, wrongly signed, from another issuer or expired); "
-                        + "get a fresh one from your identity provider."));
+        refuse(rc, CallerContext.badToken());
     }
 
     private static void refuse(RoutingContext rc, ApiException error) {

@@ -3,6 +3,7 @@ package org.ccpresence.stream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
@@ -10,6 +11,7 @@ import java.util.concurrent.Executor;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
+import org.ccpresence.graphql.Shape;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -20,8 +22,8 @@ import io.vertx.core.Vertx;
 
 /**
  * This replica's view of the presence change log. The replica's LISTEN connection hears that "something changed";
- * the feed then reads every change after the last one it saw, once, and hands each to every local subscription in
- * memory. After the listening connection drops and comes back, the feed reads from where it was, so nothing committed
+ * the feed then reads every change after the last one it saw, once, renders it once per shape of the subscriptions
+ * that want it, and hands the same text to each of them. After the listening connection drops and comes back, the feed reads from where it was, so nothing committed
  * meanwhile is missed. All feed state lives on one Vert.x context: no locks, and subscriptions register in between
  * two deliveries, never during one.
  */
@@ -42,6 +44,8 @@ public class ChangeFeed {
     /** Subscriptions by the agent they follow, and those that follow every agent (possibly by workstream). */
     private final Map<Long, List<ChangeSubscription>> byAgent = new HashMap<>();
     private final List<ChangeSubscription> everyAgent = new ArrayList<>();
+    /** The current change, rendered once per shape of its subscribers. */
+    private final Map<Shape, String> rendered = new IdentityHashMap<>();
     private long lastSeen;
     private boolean reading;
     private boolean readAgain;
@@ -111,11 +115,13 @@ public class ChangeFeed {
                     lastSeen = change.sequenceNumber;
                     List<ChangeSubscription> followers = byAgent.get(change.agentId);
                     if (followers != null) {
-                        followers.forEach(s -> s.offer(change));
+                        followers.forEach(s -> s.offer(change, rendered));
                     }
-                    everyAgent.forEach(s -> s.offer(change));
+                    everyAgent.forEach(s -> s.offer(change, rendered));
+                    rendered.clear();
                 }
             } finally {
+                rendered.clear();
                 reading = false;
             }
             if (changes.size() == PAGE || readAgain) {

@@ -2,46 +2,48 @@ package org.ccpresence.stream;
 
 import java.util.ArrayDeque;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import org.ccpresence.error.ApiException;
-
-import io.smallrye.mutiny.Multi;
-import io.smallrye.mutiny.infrastructure.Infrastructure;
-import io.smallrye.mutiny.subscription.BackPressureFailure;
-import io.smallrye.mutiny.subscription.MultiEmitter;
+import org.ccpresence.error.ContractErrors;
+import org.ccpresence.graphql.EventSink;
+import org.ccpresence.graphql.Shape;
 
 /**
- * One subscriber of presenceChanged. Live changes arrive from the {@link ChangeFeed}; until the subscriber has been
- * served its replay, they wait here (bounded). A subscriber that falls more than {@code limit} changes behind is
- * dropped with a message telling it where to resume: after the last change actually handed to it, which the stream
- * reports through {@link #delivered} at its very end, so that changes still buffered when it overflowed are replayed.
+ * One subscriber of presenceChanged. Live changes arrive from the {@link ChangeFeed}, already rendered for the
+ * subscriber's shape; until the subscriber has been served its replay, they wait here (bounded). A subscriber that
+ * falls more than {@code limit} changes behind is dropped with a message telling it where to resume: after the last
+ * change actually written to its socket, so that nothing it did not get is skipped.
  */
 final class ChangeSubscription {
 
     private final Set<Long> agentIds;
     private final Long workstreamId;
     private final int limit;
+    private final EventSink sink;
 
-    private final ArrayDeque<PresenceChange> early = new ArrayDeque<>();
-    private MultiEmitter<? super PresenceChange> emitter;
+    private ArrayDeque<PresenceChange> early;
     private long liveAfter = Long.MAX_VALUE;
-    private long lastDelivered = -1;
+    private long servedUpTo;
+    private boolean live;
     private boolean done;
-    private boolean overflowed;
 
-    ChangeSubscription(List<Long> agentIds, Long workstreamId, Long resumeAfter, int limit) {
+    ChangeSubscription(List<Long> agentIds, Long workstreamId, Long resumeAfter, int limit, EventSink sink) {
         this.agentIds = agentIds == null ? null : Set.copyOf(agentIds);
         this.workstreamId = workstreamId;
         this.limit = limit;
-        if (resumeAfter != null) {
-            lastDelivered = resumeAfter;
-        }
+        this.sink = sink;
+        this.servedUpTo = resumeAfter == null ? -1 : resumeAfter;
     }
 
     /** The agents followed, or null for every agent. */
     Set<Long> agentIds() {
         return agentIds;
+    }
+
+    Shape shape() {
+        return sink.shape();
     }
 
     boolean wants(PresenceChange change) {
@@ -55,22 +57,36 @@ final class ChangeSubscription {
      */
     synchronized void liveAfter(long sequence) {
         liveAfter = sequence;
-        if (lastDelivered < 0) {
-            lastDelivered = sequence;
+        if (servedUpTo < 0) {
+            servedUpTo = sequence;
         }
     }
 
-    /** The change was handed to the subscriber (replayed or live). */
-    synchronized void delivered(PresenceChange change) {
-        lastDelivered = change.sequenceNumber;
+    /** A stored change of the replay (sequence at most liveAfter). */
+    synchronized void replayed(PresenceChange change) {
+        send(change, sink.shape().renderNow(change));
     }
 
-    /** Called by the feed for every change, in sequence order. */
-    synchronized void offer(PresenceChange change) {
+    /** The replay is done: what arrived meanwhile goes first, then changes go out as they come. */
+    synchronized void goLive() {
+        live = true;
+        if (early != null) {
+            for (PresenceChange change : early) {
+                send(change, sink.shape().renderNow(change));
+            }
+            early = null;
+        }
+    }
+
+    /** Called by the feed for every change, in sequence order; renderings are shared through the feed's memo. */
+    synchronized void offer(PresenceChange change, Map<Shape, String> rendered) {
         if (done || change.sequenceNumber <= liveAfter || !wants(change)) {
             return;
         }
-        if (emitter == null) {
+        if (!live) {
+            if (early == null) {
+                early = new ArrayDeque<>();
+            }
             if (early.size() >= limit) {
                 overflow();
             } else {
@@ -78,43 +94,38 @@ final class ChangeSubscription {
             }
             return;
         }
-        emitter.emit(change);
+        send(change, rendered.computeIfAbsent(sink.shape(), shape -> shape.renderNow(change)));
     }
 
-    /** The live part, to be subscribed after the replay: first what arrived meanwhile, then as it comes. */
-    Multi<PresenceChange> live() {
-        return Multi.createFrom().<PresenceChange>emitter(e -> {
-            synchronized (this) {
-                if (overflowed) {
-                    e.fail(new BackPressureFailure("fell behind while its replay was read"));
-                    return;
-                }
-                emitter = e;
-                early.forEach(e::emit);
-                early.clear();
-            }
-        }, limit)
-                // Each subscriber's GraphQL execution and socket write run off the feed's thread, in order per subscriber.
-                .emitOn(Infrastructure.getDefaultExecutor());
+    private void send(PresenceChange change, String payload) {
+        if (!done && !sink.next(change.sequenceNumber, payload)) {
+            overflow();
+        }
+    }
+
+    /** Runs the action once what was handed to the sink is written (the replay's pace). */
+    void whenWritten(Runnable action) {
+        sink.whenWritten(action);
+    }
+
+    /** The replay could not be read. */
+    void fail(Throwable failure) {
+        synchronized (this) {
+            done = true;
+            early = null;
+        }
+        sink.fail(ContractErrors.toApiException(failure));
     }
 
     synchronized void close() {
         done = true;
-        early.clear();
+        early = null;
     }
 
     private void overflow() {
         done = true;
-        overflowed = true;
-        early.clear();
-        if (emitter != null) {
-            emitter.fail(new BackPressureFailure("fell behind"));
-        }
-    }
-
-    /** Why an overflowing subscription ends, and where to resume it without a gap. */
-    synchronized ApiException tooSlow() {
-        return ApiException.badInput("This subscription fell more than " + limit + " changes behind and was closed; "
-                + "subscribe again with afterSequence: \"" + lastDelivered + "\" to resume without a gap.");
+        early = null;
+        sink.fail(ApiException.badInput("This subscription fell more than " + limit + " changes behind and was closed; "
+                + "subscribe again with afterSequence: \"" + sink.lastWritten(servedUpTo) + "\" to resume without a gap."));
     }
 }

@@ -10,10 +10,7 @@ import org.eclipse.microprofile.graphql.NonNull;
 import org.eclipse.microprofile.graphql.Query;
 
 import org.ccpresence.agent.AgentAccess;
-import org.ccpresence.api.ConnectionSubscriptions;
-import org.ccpresence.api.Pacer;
-import org.ccpresence.security.Caller;
-import org.ccpresence.security.CallerContext;
+import org.ccpresence.error.ApiException;
 import org.ccpresence.security.Roles;
 
 import io.smallrye.graphql.api.Subscription;
@@ -27,15 +24,10 @@ public class PresenceChangeGraphQL {
 
     private final PresenceStream stream;
     private final AgentAccess access;
-    private final CallerContext callers;
-    private final ConnectionSubscriptions subscriptions;
 
-    PresenceChangeGraphQL(PresenceStream stream, AgentAccess access, CallerContext callers,
-            ConnectionSubscriptions subscriptions) {
+    PresenceChangeGraphQL(PresenceStream stream, AgentAccess access) {
         this.stream = stream;
         this.access = access;
-        this.callers = callers;
-        this.subscriptions = subscriptions;
     }
 
     @Query
@@ -46,22 +38,15 @@ public class PresenceChangeGraphQL {
         return access.target(agentId).chain(target -> stream.history(target.agentId(), from, to, first));
     }
 
-    private record Allowed(Caller caller, List<Long> agentIds) {
-    }
-
+    /** Declares the field; subscriptions are served over WebSocket by {@link PresenceChangeLive}. */
     @Subscription
     @NonNull
     @Description("Live presence changes, filtered. With afterSequence, first every stored change after it, then live, "
             + "with no gap and no duplicate.")
-    public Multi<PresenceChange> presenceChanged(List<String> agentIds, @Id Long workstreamId,
-            @Id String afterSequence) {
-        // agentIds is served as [ID!] (see IdListArguments); the stream parses the ids.
-        List<Long> requested = stream.agentIds(agentIds);
-        Long resumeAfter = stream.resumePoint(afterSequence);
-        Pacer pacer = subscriptions.pacer();
-        return subscriptions.open(callers.caller()
-                .chain(caller -> access.visibleAgents(requested).map(visible -> new Allowed(caller, visible)))
-                .onItem().transformToMulti(allowed -> callers.untilTokenExpires(allowed.caller(),
-                        stream.changes(allowed.agentIds(), workstreamId, resumeAfter, pacer))));
+    public Multi<PresenceChange> presenceChanged(List<String> agentIds, @Id Long workstreamId, @Id String afterSequence) {
+        return Multi.createFrom().failure(OVER_WEBSOCKET);
     }
+
+    static final ApiException OVER_WEBSOCKET = ApiException.badInput(
+            "Subscriptions run over WebSocket at /graphql (sub-protocol graphql-transport-ws or graphql-ws).");
 }

@@ -2,16 +2,15 @@ package org.ccpresence.stream;
 
 import java.time.OffsetDateTime;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import org.ccpresence.api.Pacer;
 import org.ccpresence.error.ApiException;
+import org.ccpresence.error.ContractErrors;
+import org.ccpresence.graphql.EventSink;
 import org.ccpresence.error.Inputs;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
 /** presenceChanged (replay from the log, then live, no gap and no duplicate) and presenceHistory. */
@@ -37,39 +36,35 @@ public class PresenceStream {
     }
 
     /**
-     * Streams changes; with resumeAfter, first the stored ones after it. The pacer holds changes back while the
-     * subscriber's socket is full; what piles up meanwhile is bounded by the subscriber buffer.
+     * Delivers changes to the sink, rendered for its shape; with resumeAfter, first the stored ones after it, a page
+     * at a time as the subscriber's socket takes them. Returns what stops the delivery.
      */
-    public Multi<PresenceChange> changes(List<Long> agentIds, Long workstreamId, Long resumeAfter, Pacer pacer) {
-        return Multi.createFrom().deferred(() -> {
-            ChangeSubscription subscription = new ChangeSubscription(agentIds, workstreamId, resumeAfter, subscriberBuffer);
-            Multi<PresenceChange> stored = Multi.createFrom().uni(feed.register(subscription, resumeAfter == null ? 0 : resumeAfter))
-                    .onItem().transformToMultiAndConcatenate(liveAfter -> Multi.createBy().concatenating().streams(
-                            resumeAfter == null ? Multi.createFrom().empty()
-                                    : replay(resumeAfter, liveAfter, agentIds, workstreamId),
-                            subscription.live()));
-            return pacer.pace(stored)
-                    .invoke(subscription::delivered)
-                    .onFailure(Pacer::fellBehind).transform(f -> subscription.tooSlow())
-                    .onTermination().invoke(() -> {
-                        subscription.close();
-                        feed.unregister(subscription);
-                    });
-        });
+    public Runnable open(List<Long> agentIds, Long workstreamId, Long resumeAfter, EventSink sink) {
+        ChangeSubscription subscription = new ChangeSubscription(agentIds, workstreamId, resumeAfter, subscriberBuffer, sink);
+        feed.register(subscription, resumeAfter == null ? 0 : resumeAfter).subscribe().with(liveAfter -> {
+            if (resumeAfter == null) {
+                subscription.goLive();
+            } else {
+                replay(subscription, resumeAfter, liveAfter, agentIds, workstreamId);
+            }
+        }, failure -> sink.fail(ContractErrors.toApiException(failure)));
+        return () -> {
+            subscription.close();
+            feed.unregister(subscription);
+        };
     }
 
-    /** Stored changes with after < sequence <= upTo, page by page as the subscriber asks for them. */
-    private Multi<PresenceChange> replay(long after, long upTo, List<Long> agentIds, Long workstreamId) {
-        AtomicLong cursor = new AtomicLong(after);
-        return Multi.createBy().repeating()
-                .uni(() -> log.between(cursor.get(), upTo, REPLAY_PAGE, agentIds, workstreamId)
-                        .invoke(page -> {
-                            if (!page.isEmpty()) {
-                                cursor.set(page.get(page.size() - 1).sequenceNumber);
-                            }
-                        }))
-                .whilst(page -> page.size() == REPLAY_PAGE)
-                .onItem().disjoint();
+    /** Stored changes with after < sequence <= upTo, page by page, each once the previous one is written. */
+    private void replay(ChangeSubscription subscription, long after, long upTo, List<Long> agentIds, Long workstreamId) {
+        log.between(after, upTo, REPLAY_PAGE, agentIds, workstreamId).subscribe().with(page -> {
+            page.forEach(subscription::replayed);
+            if (page.size() < REPLAY_PAGE) {
+                subscription.goLive();
+            } else {
+                long next = page.get(page.size() - 1).sequenceNumber;
+                subscription.whenWritten(() -> replay(subscription, next, upTo, agentIds, workstreamId));
+            }
+        }, subscription::fail);
     }
 
     public Uni<List<PresenceChange>> history(long agentId, OffsetDateTime from, OffsetDateTime to, Integer first) {

@@ -1,4 +1,4 @@
-package org.ccpresence.api;
+package org.ccpresence.graphql;
 
 import org.ccpresence.error.ContractErrorInstrumentation;
 import org.eclipse.microprofile.config.Config;
@@ -14,7 +14,7 @@ import io.smallrye.graphql.spi.EventingService;
 /**
  * Wires the whole GraphQL engine once, through SmallRye GraphQL's build hooks: list-of-ID arguments as the contract
  * types them, contract error codes on every error, query depth and complexity bounded before any data fetcher (and so
- * the database) runs, subscription failures that reach their client, and each operation parsed and validated once.
+ * the database) runs, and each operation parsed and validated once. (Subscriptions run on {@link LiveEngine}.)
  * Registered with the ServiceLoader, and enabled by {@code presence.graphql.engine-setup} (so that no per-request CDI
  * events are needed).
  */
@@ -36,9 +36,7 @@ public class GraphQLEngineSetup implements EventingService {
         Config config = ConfigProvider.getConfig();
         int maxDepth = config.getOptionalValue("presence.graphql.max-depth", Integer.class).orElse(8);
         int maxComplexity = config.getOptionalValue("presence.graphql.max-complexity", Integer.class).orElse(400);
-        GraphQLSchema served = builder.build().getGraphQLSchema();
-        return builder.schema(SubscriptionErrors.executable(served))
-                .preparsedDocumentProvider(new DocumentCache(1000))
+        return builder.preparsedDocumentProvider(new DocumentCache(1000))
                 .instrumentation(new ChainedInstrumentation(
                         new ContractErrorInstrumentation(),
                         new MaxQueryDepthInstrumentation(maxDepth),

@@ -1,4 +1,4 @@
-package org.ccpresence.api;
+package org.ccpresence.graphql;
 
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;

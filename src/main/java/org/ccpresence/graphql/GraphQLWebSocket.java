@@ -1,0 +1,148 @@
+package org.ccpresence.graphql;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import org.ccpresence.error.ApiException;
+import org.ccpresence.error.ErrorCode;
+import org.ccpresence.security.TokenVerifier;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * GraphQL over WebSocket at {@code /graphql}, with both sub-protocols (graphql-transport-ws and the legacy graphql-ws),
+ * served here rather than by SmallRye GraphQL's handler: a connection holds only its socket, its caller and its
+ * subscriptions' filters and outboxes, and each event is rendered once per shape ({@link LiveEngine}), not once per
+ * subscriber. Queries and mutations stay on HTTP, with SmallRye GraphQL.
+ */
+@ApplicationScoped
+public class GraphQLWebSocket {
+
+    private static final Logger LOG = Logger.getLogger(GraphQLWebSocket.class);
+    /** Roughly what one open subscription costs, all included; the default replica limit is sized from it. */
+    private static final long HEAP_PER_SUBSCRIPTION = 16 * 1024;
+
+    private final Vertx vertx;
+    private final LiveEngine engine;
+    private final TokenVerifier verifier;
+    private final int maxPerConnection;
+    private final int maxSubscriptions;
+    private final int buffer;
+    private final Duration initTimeout;
+    private final Duration writeTimeout;
+    private final Duration keepAlive;
+    private final AtomicInteger open = new AtomicInteger();
+    private final AtomicInteger connections = new AtomicInteger();
+
+    GraphQLWebSocket(Vertx vertx, LiveEngine engine, TokenVerifier verifier,
+            @ConfigProperty(name = "presence.graphql.max-subscriptions-per-connection", defaultValue = "100") int maxPerConnection,
+            @ConfigProperty(name = "presence.graphql.max-subscriptions") Optional<Integer> maxSubscriptions,
+            @ConfigProperty(name = "presence.stream.subscriber-buffer", defaultValue = "1000") int buffer,
+            @ConfigProperty(name = "presence.graphql.connection-init-timeout", defaultValue = "10s") Duration initTimeout,
+            @ConfigProperty(name = "presence.graphql.write-timeout", defaultValue = "30s") Duration writeTimeout,
+            @ConfigProperty(name = "presence.graphql.keep-alive", defaultValue = "10s") Duration keepAlive) {
+        this.vertx = vertx;
+        this.engine = engine;
+        this.verifier = verifier;
+        this.maxPerConnection = maxPerConnection;
+        this.maxSubscriptions = maxSubscriptions.orElse((int) Math.min(Integer.MAX_VALUE,
+                Runtime.getRuntime().maxMemory() / HEAP_PER_SUBSCRIPTION));
+        this.buffer = buffer;
+        this.initTimeout = initTimeout;
+        this.writeTimeout = writeTimeout;
+        this.keepAlive = keepAlive;
+    }
+
+    void register(@Observes Router router) {
+        // Before SmallRye GraphQL's own upgrade handler on the same path; plain HTTP requests pass on to it.
+        router.route("/graphql").order(-140).handler(this::upgrade);
+    }
+
+    private void upgrade(RoutingContext rc) {
+        if (!"websocket".equalsIgnoreCase(rc.request().getHeader("Upgrade"))) {
+            rc.next();
+            return;
+        }
+        String authorization = rc.request().getHeader("Authorization");
+        rc.request().toWebSocket().onSuccess(socket -> {
+            WsProtocol protocol = WsProtocol.of(socket.subProtocol());
+            if (protocol == null) {
+                socket.close((short) 4406, "Subprotocol not acceptable: use graphql-transport-ws or graphql-ws");
+                return;
+            }
+            connections.incrementAndGet();
+            new WsConnection(this, socket, protocol, authorization, vertx.getOrCreateContext()).start();
+        }).onFailure(failure -> LOG.debugf("WebSocket upgrade failed: %s", failure.getMessage()));
+    }
+
+    boolean reserve() {
+        if (open.incrementAndGet() > maxSubscriptions) {
+            open.decrementAndGet();
+            return false;
+        }
+        return true;
+    }
+
+    void release() {
+        open.decrementAndGet();
+    }
+
+    ApiException full() {
+        return new ApiException(ErrorCode.INTERNAL, "This replica holds as many subscriptions as it may ("
+                + maxSubscriptions + "); subscribe through another replica, or retry later.");
+    }
+
+    void closed(WsConnection connection) {
+        connections.decrementAndGet();
+    }
+
+    /** Open subscriptions on this replica. */
+    public int openSubscriptions() {
+        return open.get();
+    }
+
+    /** Open GraphQL WebSocket connections on this replica. */
+    public int openConnections() {
+        return connections.get();
+    }
+
+    Vertx vertx() {
+        return vertx;
+    }
+
+    LiveEngine engine() {
+        return engine;
+    }
+
+    TokenVerifier verifier() {
+        return verifier;
+    }
+
+    int maxPerConnection() {
+        return maxPerConnection;
+    }
+
+    int buffer() {
+        return buffer;
+    }
+
+    Duration initTimeout() {
+        return initTimeout;
+    }
+
+    Duration writeTimeout() {
+        return writeTimeout;
+    }
+
+    Duration keepAlive() {
+        return keepAlive;
+    }
+}
