@@ -6,8 +6,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
 import graphql.parser.InvalidSyntaxException;
 import graphql.parser.Parser;
+import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -26,8 +29,12 @@ class UnparseableRequestGuard {
     private static final int MAX_REMEMBERED = 1000;
     private static final Map<String, Boolean> PARSED = new ConcurrentHashMap<>();
 
+    /** The body limit Quarkus applies to requests with a Content-Length; chunked bodies are read here, so here too. */
+    @ConfigProperty(name = "quarkus.http.limits.max-body-size", defaultValue = "10M")
+    MemorySize maxBodySize;
+
     void register(@Observes Router router) {
-        router.post("/graphql").order(-90).handler(BodyHandler.create());
+        router.post("/graphql").order(-90).handler(BodyHandler.create().setBodyLimit(maxBodySize.asLongValue()));
         router.post("/graphql").order(-89).handler(this::check);
     }
 

@@ -8,13 +8,15 @@ import graphql.GraphQL;
 import graphql.analysis.MaxQueryComplexityInstrumentation;
 import graphql.analysis.MaxQueryDepthInstrumentation;
 import graphql.execution.instrumentation.ChainedInstrumentation;
+import graphql.execution.instrumentation.Instrumentation;
 import graphql.schema.GraphQLSchema;
 import io.smallrye.graphql.spi.EventingService;
 
 /**
  * Wires the whole GraphQL engine once, through SmallRye GraphQL's build hooks: list-of-ID arguments as the contract
  * types them, contract error codes on every error, query depth and complexity bounded before any data fetcher (and so
- * the database) runs, and each operation parsed and validated once. (Subscriptions run on {@link LiveEngine}.)
+ * the database) runs, each operation parsed and validated once (by SmallRye's document cache). Subscriptions run on
+ * {@link LiveEngine}.
  * Registered with the ServiceLoader, and enabled by {@code presence.graphql.engine-setup} (so that no per-request CDI
  * events are needed).
  */
@@ -36,10 +38,14 @@ public class GraphQLEngineSetup implements EventingService {
         Config config = ConfigProvider.getConfig();
         int maxDepth = config.getOptionalValue("presence.graphql.max-depth", Integer.class).orElse(8);
         int maxComplexity = config.getOptionalValue("presence.graphql.max-complexity", Integer.class).orElse(400);
-        return builder.preparsedDocumentProvider(new DocumentCache(1000))
-                .instrumentation(new ChainedInstrumentation(
-                        new ContractErrorInstrumentation(),
-                        new MaxQueryDepthInstrumentation(maxDepth),
-                        new MaxQueryComplexityInstrumentation(maxComplexity)));
+        // SmallRye's own instrumentation stays in the chain: it fills SmallRye's document cache, which SmallRye reads
+        // again for every request (without it, each request's document is parsed a second time).
+        Instrumentation smallRye = builder.build().getInstrumentation();
+        return builder.instrumentation(new ChainedInstrumentation(
+                new ContractErrorInstrumentation(),
+                new IdArguments(),
+                new MaxQueryDepthInstrumentation(maxDepth),
+                new MaxQueryComplexityInstrumentation(maxComplexity),
+                smallRye));
     }
 }

@@ -13,6 +13,7 @@ import org.ccpresence.security.TokenVerifier;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
+import io.smallrye.mutiny.Multi;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -59,6 +60,12 @@ public class GraphQLWebSocket {
         this.initTimeout = initTimeout;
         this.writeTimeout = writeTimeout;
         this.keepAlive = keepAlive;
+    }
+
+    /** What an HTTP request for a subscription gets: the {@code @Subscription} methods only declare the fields. */
+    public static <T> Multi<T> onlyOverWebSocket() {
+        return Multi.createFrom().failure(ApiException.badInput(
+                "Subscriptions run over WebSocket at /graphql (sub-protocol graphql-transport-ws or graphql-ws)."));
     }
 
     void register(@Observes Router router) {

@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -81,6 +82,7 @@ public class LiveEngine {
     private final int maxComplexity;
     private final Map<String, String> asQueries = new ConcurrentHashMap<>();
     private final Map<String, String> unservable = new ConcurrentHashMap<>();
+    private final Map<String, Set<String>> filterVariables = new ConcurrentHashMap<>();
     private final Map<ShapeKey, Shape> shapes = new ConcurrentHashMap<>();
     private volatile Engines engines;
 
@@ -115,13 +117,14 @@ public class LiveEngine {
         if (field == null) {
             throw ApiException.badInput("The subscription field " + captured.field + " is not served over WebSocket.");
         }
-        String refusal = unservable.computeIfAbsent(asQuery + '\u0000' + operationName,
-                k -> Objects.requireNonNullElse(lookupSelected(e, asQuery, operationName, given), ""));
+        String document = asQuery + '\u0000' + operationName;
+        String refusal = remembered(unservable, document,
+                () -> Objects.requireNonNullElse(lookupSelected(e, asQuery, operationName, given), ""));
         if (!refusal.isEmpty()) {
             throw ApiException.badInput(refusal);
         }
         Map<String, Object> shaped = new HashMap<>(given);
-        filterVariables(asQuery, operationName, field).forEach(shaped::remove);
+        remembered(filterVariables, document, () -> filterVariables(asQuery, operationName, field)).forEach(shaped::remove);
         ShapeKey key = new ShapeKey(asQuery, operationName, shaped, new TreeSet<>(caller.roles()));
         Shape shape = shapes.get(key);
         if (shape == null) {
@@ -145,6 +148,18 @@ public class LiveEngine {
         public List<Map<String, Object>> errors() {
             return errors.stream().map(GraphQLError::toSpecification).toList();
         }
+    }
+
+    /** What is known of a document, remembered for the first {@value #MAX_DOCUMENTS} documents. */
+    private static <T> T remembered(Map<String, T> known, String document, Supplier<T> compute) {
+        T value = known.get(document);
+        if (value == null) {
+            value = compute.get();
+            if (known.size() < MAX_DOCUMENTS) {
+                known.put(document, value);
+            }
+        }
+        return value;
     }
 
     /** The subscription operation with its operation type changed to query (the rest of the text is the same). */
@@ -268,7 +283,7 @@ public class LiveEngine {
                 .subscription((GraphQLObjectType) null).codeRegistry(registry));
         DocumentCache documents = new DocumentCache(MAX_DOCUMENTS);
         GraphQL accepting = GraphQL.newGraphQL(live).preparsedDocumentProvider(documents)
-                .instrumentation(new ChainedInstrumentation(new ContractErrorInstrumentation(),
+                .instrumentation(new ChainedInstrumentation(new ContractErrorInstrumentation(), new IdArguments(),
                         new MaxQueryDepthInstrumentation(maxDepth), new MaxQueryComplexityInstrumentation(maxComplexity)))
                 .build();
         GraphQL rendering = GraphQL.newGraphQL(live).preparsedDocumentProvider(documents)

@@ -17,6 +17,7 @@ import org.ccpresence.graphql.LiveEngine.RefusedOperation;
 import org.ccpresence.security.Caller;
 import org.ccpresence.security.CallerContext;
 
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.http.ServerWebSocket;
@@ -66,12 +67,23 @@ final class WsConnection {
         socket.binaryMessageHandler(b -> close(4400, "Send GraphQL messages as text frames."));
         socket.drainHandler(v -> onDrain());
         socket.closeHandler(v -> onClose());
-        socket.exceptionHandler(e -> socket.close());
+        socket.exceptionHandler(this::onFailure);
         initTimer = transport.vertx().setTimer(transport.initTimeout().toMillis(), id -> {
             if (!initialised) {
                 close(4408, "Connection initialisation timeout");
             }
         });
+    }
+
+    /** Vert.x refuses frames and messages over its limits (64 KiB, 256 KiB) by failing the socket: 1009 says why. */
+    private void onFailure(Throwable failure) {
+        if (failure instanceof CorruptedWebSocketFrameException corrupted) {
+            close(corrupted.closeStatus().code(), corrupted.closeStatus().reasonText());
+        } else if (String.valueOf(failure.getMessage()).contains("max message size")) {
+            close(1009, "Message too big: send GraphQL messages of at most 256 KiB");
+        } else {
+            close(1011, "Unexpected condition");
+        }
     }
 
     WsProtocol protocol() {

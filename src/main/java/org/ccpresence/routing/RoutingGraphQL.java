@@ -6,6 +6,7 @@ import org.ccpresence.agent.Agent;
 import org.ccpresence.agent.AgentAccess;
 import org.ccpresence.agent.AgentService;
 import org.ccpresence.graphql.Batches;
+import org.ccpresence.graphql.GraphQLWebSocket;
 import org.ccpresence.error.ApiException;
 import org.ccpresence.security.Roles;
 import org.ccpresence.workstream.Workstream;
@@ -82,8 +83,7 @@ public class RoutingGraphQL {
     @NonNull
     @Description("Offers as they are made to, and answered or expired for, an agent (default: the caller's own).")
     public Multi<Offer> offerUpdates(@Id Long agentId) {
-        return Multi.createFrom().failure(ApiException.badInput(
-                "Subscriptions run over WebSocket at /graphql (sub-protocol graphql-transport-ws or graphql-ws)."));
+        return GraphQLWebSocket.onlyOverWebSocket();
     }
 
     @NonNull

@@ -10,7 +10,7 @@ import org.eclipse.microprofile.graphql.NonNull;
 import org.eclipse.microprofile.graphql.Query;
 
 import org.ccpresence.agent.AgentAccess;
-import org.ccpresence.error.ApiException;
+import org.ccpresence.graphql.GraphQLWebSocket;
 import org.ccpresence.security.Roles;
 
 import io.smallrye.graphql.api.Subscription;
@@ -44,9 +44,6 @@ public class PresenceChangeGraphQL {
     @Description("Live presence changes, filtered. With afterSequence, first every stored change after it, then live, "
             + "with no gap and no duplicate.")
     public Multi<PresenceChange> presenceChanged(List<String> agentIds, @Id Long workstreamId, @Id String afterSequence) {
-        return Multi.createFrom().failure(OVER_WEBSOCKET);
+        return GraphQLWebSocket.onlyOverWebSocket();
     }
-
-    static final ApiException OVER_WEBSOCKET = ApiException.badInput(
-            "Subscriptions run over WebSocket at /graphql (sub-protocol graphql-transport-ws or graphql-ws).");
 }

@@ -1,0 +1,113 @@
+package org.ccpresence.error;
+
+import static org.ccpresence.support.GraphQL.post;
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.inject.Inject;
+
+import org.ccpresence.support.Tokens;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import io.restassured.path.json.JsonPath;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketConnectOptions;
+
+/** What an attacker or a broken client sends: refused with a contract error or the protocol's close code, nothing held. */
+@QuarkusTest
+class HostileInputTest {
+
+    @Inject
+    Vertx vertx;
+
+    @ParameterizedTest
+    @ValueSource(ints = { 2 * 1024 * 1024, 5 * 1024 * 1024 })
+    void aBodyOverTheLimitIsRefusedWhateverItsSize(int size) {
+        String body = "{\"query\": \"{ presences { id } }\", \"padding\": \"" + "x".repeat(size) + "\"}";
+        RestAssured.given().header("Authorization", "Bearer " + Tokens.admin()).contentType("application/json")
+                .body(body).post("/graphql").then().statusCode(413);
+    }
+
+    /** The same without a Content-Length (chunked), which only the service's own reading of the body can refuse. */
+    @ParameterizedTest
+    @ValueSource(ints = { 2 * 1024 * 1024, 5 * 1024 * 1024 })
+    void aChunkedBodyOverTheLimitIsRefusedWhateverItsSize(int size) throws Exception {
+        HttpClient http = vertx.createHttpClient();
+        try {
+            int status = http.request(new RequestOptions().setMethod(HttpMethod.POST).setHost("localhost")
+                    .setPort(RestAssured.port).setURI("/graphql")
+                    .putHeader("Authorization", "Bearer " + Tokens.admin()).putHeader("Content-Type", "application/json"))
+                    .compose(request -> request.setChunked(true).send(Buffer.buffer("{\"query\": \"{ presences { id } }\", \"padding\": \""
+                            + "x".repeat(size) + "\"}")))
+                    .map(HttpClientResponse::statusCode)
+                    .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            assertEquals(413, status);
+        } finally {
+            http.close();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "not-a-number", "", "'; drop table presence;--", "99999999999999999999" })
+    void aMalformedIdIsOnlyAnInputError(String id) {
+        for (String operation : List.of("mutation($id: ID!) { deletePresence(id: $id) }",
+                "query($id: ID!) { presence(id: $id) { id } }", "query($id: ID!) { agent(id: $id) { id } }",
+                "mutation($id: ID!) { acceptOffer(offerId: $id) { id } }")) {
+            JsonPath r = post(operation, "id", id);
+            List<String> codes = r.getList("errors.extensions.code");
+            assertEquals(List.of("BAD_USER_INPUT"), codes, () -> operation + " → " + r.prettify());
+        }
+    }
+
+    private WebSocket open() throws Exception {
+        HttpClient http = vertx.createHttpClient();
+        return http.webSocket(new WebSocketConnectOptions().setHost("localhost").setPort(RestAssured.port).setURI("/graphql")
+                .setSubProtocols(List.of("graphql-transport-ws"))).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    private static short closedWith(WebSocket socket, Duration within) throws Exception {
+        CompletableFuture<Short> closed = new CompletableFuture<>();
+        socket.closeHandler(v -> closed.complete(socket.closeStatusCode()));
+        return closed.get(within.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Test
+    void aSocketThatNeverSaysHelloIsClosedWith4408() throws Exception {
+        WebSocket socket = open();
+        // the test profile waits 2 s for connection_init (presence.graphql.connection-init-timeout)
+        assertEquals((short) 4408, closedWith(socket, Duration.ofSeconds(10)));
+    }
+
+    @Test
+    void anUnknownMessageTypeClosesWith4400() throws Exception {
+        WebSocket socket = open();
+        socket.writeTextMessage("{\"type\":\"connection_init\"}");
+        socket.writeTextMessage("{\"type\":\"gimme\"}");
+        assertEquals((short) 4400, closedWith(socket, Duration.ofSeconds(10)));
+    }
+
+    @Test
+    void aFrameOfSeveralMegabytesClosesWith1009() throws Exception {
+        WebSocket socket = open();
+        CompletableFuture<Short> closed = new CompletableFuture<>();
+        socket.closeHandler(v -> closed.complete(socket.closeStatusCode()));
+        socket.writeTextMessage("{\"type\":\"connection_init\",\"payload\":{\"x\":\"" + "x".repeat(3 * 1024 * 1024) + "\"}}");
+        assertThat(closed.get(10, TimeUnit.SECONDS) + " " + socket.closeReason(), containsString("1009"));
+    }
+}
