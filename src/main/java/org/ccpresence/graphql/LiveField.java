@@ -39,4 +39,10 @@ public interface LiveField {
      * are strings). Completes with what stops the delivery, or fails with the contract error that refuses it.
      */
     Uni<Runnable> open(Caller caller, Map<String, Object> arguments, EventSink sink);
+
+    /** An id argument, or null; its text was checked when the subscription was accepted ({@link IdArguments}). */
+    static Long id(Map<String, Object> arguments, String name) {
+        Object id = arguments.get(name);
+        return id == null ? null : Long.valueOf(id.toString());
+    }
 }

@@ -8,7 +8,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.ccpresence.agent.AgentAccess;
 import org.ccpresence.agent.AgentService;
-import org.ccpresence.error.ApiException;
 import org.ccpresence.graphql.EventSink;
 import org.ccpresence.graphql.LiveField;
 import org.ccpresence.security.Caller;
@@ -59,15 +58,7 @@ class OfferUpdatesLive implements LiveField {
     @Override
     public Uni<Runnable> open(Caller caller, Map<String, Object> arguments, EventSink sink) {
         caller.requireAnyRole(Roles.ADMIN, Roles.SUPERVISOR, Roles.AGENT);
-        return access.target(caller, agentId((String) arguments.get("agentId")))
+        return access.target(caller, LiveField.id(arguments, "agentId"))
                 .map(target -> feed.open(target.agentId(), sink));
-    }
-
-    private static Long agentId(String id) {
-        try {
-            return id == null ? null : Long.valueOf(id);
-        } catch (NumberFormatException e) {
-            throw ApiException.badInput("agentId must be an agent id (got \"" + id + "\").");
-        }
     }
 }

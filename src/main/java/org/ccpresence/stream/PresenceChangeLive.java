@@ -7,7 +7,6 @@ import java.util.Set;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.ccpresence.agent.AgentAccess;
-import org.ccpresence.error.ApiException;
 import org.ccpresence.graphql.EventSink;
 import org.ccpresence.graphql.LiveField;
 import org.ccpresence.presence.Presence;
@@ -56,17 +55,9 @@ class PresenceChangeLive implements LiveField {
     public Uni<Runnable> open(Caller caller, Map<String, Object> arguments, EventSink sink) {
         caller.requireAnyRole(Roles.ADMIN, Roles.SUPERVISOR, Roles.AGENT);
         List<Long> requested = stream.agentIds((List<String>) arguments.get("agentIds"));
-        Long workstreamId = workstreamId((String) arguments.get("workstreamId"));
+        Long workstreamId = LiveField.id(arguments, "workstreamId");
         Long resumeAfter = stream.resumePoint((String) arguments.get("afterSequence"));
         return access.visibleAgents(caller, requested)
                 .map(visible -> stream.open(visible, workstreamId, resumeAfter, sink));
-    }
-
-    private static Long workstreamId(String id) {
-        try {
-            return id == null ? null : Long.valueOf(id);
-        } catch (NumberFormatException e) {
-            throw ApiException.badInput("workstreamId must be a workstream id (got \"" + id + "\").");
-        }
     }
 }

@@ -126,7 +126,13 @@ public final class Benchmark {
                 double baseline = bench.baseline(s.concurrency(), s.flatOut());
                 report.add(String.format("baseline: PostgreSQL alone, same write (agent UPDATE + change-log trigger + NOTIFY), "
                         + "one transaction per change, %d JDBC connections: %.0f/s", s.concurrency(), baseline));
+                long heapBefore = bench.liveHeapKb();
                 bench.subscribe();
+                long heapAfter = bench.liveHeapKb();
+                int open = Math.min(s.agentSubscriptions(), s.agents()) + s.supervisors();
+                report.add(String.format("live heap after a full GC: %d MiB with no subscription, %d MiB with %d "
+                        + "(%.1f KiB per subscription, its WebSocket included); service RSS %d MiB", heapBefore / 1024,
+                        heapAfter / 1024, open, (heapAfter - heapBefore) / (double) open, rssKb(bench.service.pid()) / 1024));
                 List<Result> results = new ArrayList<>();
                 if (all || scenario.contains("a")) {
                     results.add(bench.drive("a: " + s.rate() + "/s for " + s.duration().toSeconds() + "s", s.rate(), s.concurrency(), s.duration()));
@@ -488,6 +494,21 @@ public final class Benchmark {
     private static long[] cpu(long pid) throws Exception {
         String[] f = Files.readString(Path.of("/proc", Long.toString(pid), "stat")).replaceAll(".*\\) ", "").split(" ");
         return new long[] { Long.parseLong(f[11]) + Long.parseLong(f[12]) };
+    }
+
+    /** The service's heap in use right after a full GC (jcmd GC.run, then GC.heap_info), in KiB. */
+    long liveHeapKb() throws Exception {
+        jcmd("GC.run");
+        Matcher used = Pattern.compile("total \\d+K, used (\\d+)K").matcher(jcmd("GC.heap_info"));
+        return used.find() ? Long.parseLong(used.group(1)) : -1;
+    }
+
+    private String jcmd(String command) throws Exception {
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                Long.toString(service.pid()), command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        p.waitFor(30, TimeUnit.SECONDS);
+        return out;
     }
 
     private static long rssKb(long pid) throws Exception {
