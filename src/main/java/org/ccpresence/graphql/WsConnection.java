@@ -304,7 +304,7 @@ final class WsConnection {
     }
 
     boolean socketFull() {
-        return socket.writeQueueFull();
+        return socket.isClosed() || socket.writeQueueFull();
     }
 
     /** On the event loop only. */
