@@ -1,7 +1,9 @@
 package org.ccpresence.graphql;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -40,6 +42,9 @@ public class GraphQLWebSocket {
     private final Duration initTimeout;
     private final Duration writeTimeout;
     private final Duration keepAlive;
+    private final int maxUninitialisedPerAddress;
+    /** Sockets that have not sent connection_init yet, by client address: what a client holds without a token. */
+    private final Map<String, AtomicInteger> uninitialised = new ConcurrentHashMap<>();
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicInteger connections = new AtomicInteger();
 
@@ -49,7 +54,8 @@ public class GraphQLWebSocket {
             @ConfigProperty(name = "presence.stream.subscriber-buffer", defaultValue = "1000") int buffer,
             @ConfigProperty(name = "presence.graphql.connection-init-timeout", defaultValue = "10s") Duration initTimeout,
             @ConfigProperty(name = "presence.graphql.write-timeout", defaultValue = "30s") Duration writeTimeout,
-            @ConfigProperty(name = "presence.graphql.keep-alive", defaultValue = "10s") Duration keepAlive) {
+            @ConfigProperty(name = "presence.graphql.keep-alive", defaultValue = "10s") Duration keepAlive,
+            @ConfigProperty(name = "presence.graphql.max-uninitialised-per-address", defaultValue = "100") int maxUninitialisedPerAddress) {
         this.vertx = vertx;
         this.engine = engine;
         this.verifier = verifier;
@@ -60,6 +66,7 @@ public class GraphQLWebSocket {
         this.initTimeout = initTimeout;
         this.writeTimeout = writeTimeout;
         this.keepAlive = keepAlive;
+        this.maxUninitialisedPerAddress = maxUninitialisedPerAddress;
     }
 
     /** What an HTTP request for a subscription gets: the {@code @Subscription} methods only declare the fields. */
@@ -78,16 +85,33 @@ public class GraphQLWebSocket {
             rc.next();
             return;
         }
+        String address = rc.request().remoteAddress() == null ? "" : rc.request().remoteAddress().hostAddress();
+        AtomicInteger waiting = uninitialised.computeIfAbsent(address, a -> new AtomicInteger());
+        if (waiting.incrementAndGet() > maxUninitialisedPerAddress) {
+            initialised(address);
+            rc.response().setStatusCode(429).putHeader("Retry-After", "10")
+                    .end("Too many WebSockets from your address are waiting to send connection_init.");
+            return;
+        }
         String authorization = rc.request().getHeader("Authorization");
         rc.request().toWebSocket().onSuccess(socket -> {
             WsProtocol protocol = WsProtocol.of(socket.subProtocol());
             if (protocol == null) {
+                initialised(address);
                 socket.close((short) 4406, "Subprotocol not acceptable: use graphql-transport-ws or graphql-ws");
                 return;
             }
             connections.incrementAndGet();
-            new WsConnection(this, socket, protocol, authorization, vertx.getOrCreateContext()).start();
-        }).onFailure(failure -> LOG.debugf("WebSocket upgrade failed: %s", failure.getMessage()));
+            new WsConnection(this, socket, protocol, authorization, address, vertx.getOrCreateContext()).start();
+        }).onFailure(failure -> {
+            initialised(address);
+            LOG.debugf("WebSocket upgrade failed: %s", failure.getMessage());
+        });
+    }
+
+    /** The socket from this address sent connection_init, or closed before it did. */
+    void initialised(String address) {
+        uninitialised.computeIfPresent(address, (a, count) -> count.decrementAndGet() <= 0 ? null : count);
     }
 
     boolean reserve() {

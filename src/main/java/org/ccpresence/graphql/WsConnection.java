@@ -37,6 +37,7 @@ final class WsConnection {
     private final ServerWebSocket socket;
     private final WsProtocol protocol;
     private final String upgradeAuthorization;
+    private final String address;
     private final Context context;
 
     private final Set<String> ids = ConcurrentHashMap.newKeySet();
@@ -54,11 +55,12 @@ final class WsConnection {
     private volatile boolean closed;
 
     WsConnection(GraphQLWebSocket transport, ServerWebSocket socket, WsProtocol protocol, String upgradeAuthorization,
-            Context context) {
+            String address, Context context) {
         this.transport = transport;
         this.socket = socket;
         this.protocol = protocol;
         this.upgradeAuthorization = upgradeAuthorization;
+        this.address = address;
         this.context = context;
     }
 
@@ -125,6 +127,7 @@ final class WsConnection {
             return;
         }
         initialised = true;
+        transport.initialised(address);
         transport.vertx().cancelTimer(initTimer);
         String authorization = upgradeAuthorization;
         if (payload instanceof JsonObject init) {
@@ -322,6 +325,9 @@ final class WsConnection {
 
     private void onClose() {
         closed = true;
+        if (!initialised) {
+            transport.initialised(address);
+        }
         for (long timer : new long[] { initTimer, keepAliveTimer, expiryTimer, writeTimer }) {
             if (timer >= 0) {
                 transport.vertx().cancelTimer(timer);

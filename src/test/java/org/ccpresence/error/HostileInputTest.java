@@ -103,6 +103,31 @@ class HostileInputTest {
     }
 
     @Test
+    void subscribingBeforeConnectionInitClosesWith4401() throws Exception {
+        WebSocket socket = open();
+        socket.writeTextMessage("{\"id\":\"1\",\"type\":\"subscribe\",\"payload\":{\"query\":\"subscription { presenceChanged { agentId } }\"}}");
+        assertEquals((short) 4401, closedWith(socket, Duration.ofSeconds(10)));
+    }
+
+    @Test
+    void aSecondConnectionInitClosesWith4429() throws Exception {
+        WebSocket socket = open();
+        socket.writeTextMessage("{\"type\":\"connection_init\"}");
+        socket.writeTextMessage("{\"type\":\"connection_init\"}");
+        assertEquals((short) 4429, closedWith(socket, Duration.ofSeconds(10)));
+    }
+
+    @Test
+    void reusingTheIdOfAnOpenSubscriptionClosesWith4409() throws Exception {
+        WebSocket socket = open();
+        String subscribe = "{\"id\":\"1\",\"type\":\"subscribe\",\"payload\":{\"query\":\"subscription { presenceChanged { agentId } }\"}}";
+        socket.writeTextMessage("{\"type\":\"connection_init\",\"payload\":{\"Authorization\":\"Bearer " + Tokens.admin() + "\"}}");
+        socket.writeTextMessage(subscribe);
+        socket.writeTextMessage(subscribe);
+        assertEquals((short) 4409, closedWith(socket, Duration.ofSeconds(10)));
+    }
+
+    @Test
     void aFrameOfSeveralMegabytesClosesWith1009() throws Exception {
         WebSocket socket = open();
         CompletableFuture<Short> closed = new CompletableFuture<>();

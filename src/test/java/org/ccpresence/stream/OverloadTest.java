@@ -5,6 +5,7 @@ import static org.ccpresence.support.Fixtures.signedInAgent;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.sql.Connection;
@@ -12,6 +13,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 
 import jakarta.inject.Inject;
 
@@ -28,10 +32,16 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.RestAssured;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 
-/** A replica refuses subscriptions beyond its limit, and closes a socket its client stopped reading. */
+/**
+ * A replica refuses subscriptions beyond its limit, closes a socket its client stopped reading, and lets one address
+ * hold only so many sockets that have not said hello.
+ */
 @QuarkusTest
 @TestProfile(OverloadTest.SmallLimits.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -40,7 +50,8 @@ class OverloadTest {
     public static class SmallLimits implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("presence.graphql.max-subscriptions", "5", "presence.graphql.write-timeout", "2s");
+            return Map.of("presence.graphql.max-subscriptions", "5", "presence.graphql.write-timeout", "2s",
+                    "presence.graphql.max-uninitialised-per-address", "3");
         }
     }
 
@@ -112,5 +123,30 @@ class OverloadTest {
             assertThat(ws.closeReason(), containsString("read nothing"));
             assertTrue(events > 0);
         }
+    }
+
+    @Test
+    @Order(3)
+    void oneAddressHoldsOnlySoManySocketsWithoutConnectionInit() throws Exception {
+        HttpClient http = vertx.createHttpClient();
+        try {
+            List<WebSocket> silent = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                silent.add(upgrade(http).get(10, TimeUnit.SECONDS));
+            }
+            ExecutionException refused = assertThrows(ExecutionException.class, () -> upgrade(http).get(10, TimeUnit.SECONDS));
+            assertThat(refused.getCause().getMessage(), containsString("429"));
+
+            silent.get(0).writeTextMessage("{\"type\":\"connection_init\"}");
+            Thread.sleep(300);
+            assertTrue(upgrade(http).get(10, TimeUnit.SECONDS) != null, "a socket that said hello no longer counts");
+        } finally {
+            http.close();
+        }
+    }
+
+    private CompletableFuture<WebSocket> upgrade(HttpClient http) {
+        return http.webSocket(new WebSocketConnectOptions().setHost("localhost").setPort(RestAssured.port).setURI("/graphql")
+                .setSubProtocols(List.of("graphql-transport-ws"))).toCompletionStage().toCompletableFuture();
     }
 }
