@@ -1,5 +1,6 @@
 package org.ccpresence.graphql;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashSet;
@@ -317,9 +318,14 @@ final class WsConnection {
         }
     }
 
+    /** A close frame's reason holds at most 123 bytes; what the client sent may be quoted in it. */
     private void close(int code, String reason) {
         if (!closed) {
-            socket.close((short) code, reason);
+            String fitting = reason.length() > 123 ? reason.substring(0, 120) + "..." : reason;
+            while (fitting.getBytes(StandardCharsets.UTF_8).length > 123) {
+                fitting = fitting.substring(0, fitting.length() - 4) + "...";
+            }
+            socket.close((short) code, fitting);
         }
     }
 

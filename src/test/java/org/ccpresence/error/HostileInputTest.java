@@ -102,6 +102,15 @@ class HostileInputTest {
         assertEquals((short) 4400, closedWith(socket, Duration.ofSeconds(10)));
     }
 
+    /** The close frame quotes the type, within the 123 bytes a close reason may have. */
+    @Test
+    void aLongUnknownMessageTypeClosesWith4400() throws Exception {
+        WebSocket socket = open();
+        socket.writeTextMessage("{\"type\":\"connection_init\"}");
+        socket.writeTextMessage("{\"type\":\"" + "é".repeat(2000) + "\"}");
+        assertEquals((short) 4400, closedWith(socket, Duration.ofSeconds(10)));
+    }
+
     @Test
     void subscribingBeforeConnectionInitClosesWith4401() throws Exception {
         WebSocket socket = open();
