@@ -1,0 +1,279 @@
+package org.ccpresence.replicas;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.ccpresence.support.GraphQLWs;
+import org.ccpresence.support.GraphQLWs.Protocol;
+import org.ccpresence.support.Replica;
+import org.ccpresence.support.TestDatabase;
+import org.junit.jupiter.api.Test;
+
+import io.restassured.path.json.JsonPath;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * Fault drills with exact accounting, on replicas of the packaged service sharing a database of their own. Each drill
+ * prints its figures (BENCHMARKS.md, "Reliability").
+ */
+class FaultDrillsIT {
+
+    static final String DATABASE = "presence_drill";
+    static final int OFFERS = 5_000;
+
+    /**
+     * A replica killed with SIGKILL while both replicas sweep 5 000 expired offers: the other finishes the sweep, and
+     * every offer is expired once, every agent who missed one moved to Inactive once, every item re-offered once.
+     */
+    @Test
+    void aReplicaKilledInTheMiddleOfASweepLeavesTheRestToTheOther() throws Exception {
+        TestDatabase.recreate(DATABASE);
+        // small batches, so that the sweep of 5 000 offers takes many transactions on each replica
+        Map<String, String> sweeps = Map.of("PRESENCE_OFFERS_SWEEP_EVERY", "200ms", "PRESENCE_OFFERS_SWEEP_BATCH", "50",
+                "PRESENCE_OFFERS_SWEEP_WORKERS", "1");
+        Replica doomed = Replica.start("drill-killed", DATABASE, List.of("-Xmx256m"), sweeps);
+        Replica survivor = Replica.start("drill-survivor", DATABASE, List.of("-Xmx256m"), sweeps);
+        try (Connection c = TestDatabase.connect(DATABASE)) {
+            long ws = single(c, "INSERT INTO workstream (name, type, allowed_presences, missed_notifications, offer_timeout_seconds) "
+                    + "VALUES ('Drill', 'MESSAGING', ARRAY['AVAILABLE'], true, 60) RETURNING id");
+            // twice as many agents as offers: every item finds a free agent who did not just miss it
+            c.createStatement().execute("INSERT INTO agent (user_id, name, signed_in, presence_id, presence_cause, presence_since) "
+                    + "SELECT 'drill-' || g, 'Drill ' || g, true, 1, 'SIGN_IN', now() FROM generate_series(1, " + 2 * OFFERS + ") g");
+            c.createStatement().execute("INSERT INTO agent_workstream (workstream_id, agent_id) SELECT " + ws + ", id FROM agent");
+            c.createStatement().execute("ANALYZE");
+            long changesBefore = single(c, "SELECT count(*) FROM presence_change WHERE cause = 'MISSED_NOTIFICATION'");
+            c.createStatement().execute("WITH offered AS (INSERT INTO offer (workstream_id, agent_id, work_item, offered_at, expires_at) "
+                    + "SELECT " + ws + ", id, 'drill-item-' || id, now() - interval '2 minutes', now() - interval '1 second' "
+                    + "FROM agent ORDER BY id LIMIT " + OFFERS + " RETURNING agent_id, offered_at) "
+                    + "UPDATE agent a SET last_offered_at = o.offered_at FROM offered o WHERE a.id = o.agent_id");
+
+            long expiredAtKill;
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            do {
+                expiredAtKill = single(c, "SELECT count(*) FROM offer WHERE state = 'EXPIRED'");
+            } while (expiredAtKill < OFFERS / 5 && System.nanoTime() < deadline);
+            new ProcessBuilder("kill", "-9", Long.toString(doomed.pid())).start().waitFor();
+            long killedAt = System.nanoTime();
+            assertTrue(expiredAtKill < OFFERS, "the replica was killed before the sweep was over (" + expiredAtKill + " expired)");
+
+            deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (single(c, "SELECT count(*) FROM offer WHERE state = 'EXPIRED'") < OFFERS && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            long finishedMs = (System.nanoTime() - killedAt) / 1_000_000;
+            Thread.sleep(1000); // anything done twice would show now
+
+            long expired = single(c, "SELECT count(*) FROM offer WHERE state = 'EXPIRED'");
+            long moves = single(c, "SELECT count(*) FROM presence_change WHERE cause = 'MISSED_NOTIFICATION'") - changesBefore;
+            long agentsMovedTwice = single(c, "SELECT count(*) FROM (SELECT agent_id FROM presence_change "
+                    + "WHERE cause = 'MISSED_NOTIFICATION' GROUP BY agent_id HAVING count(*) > 1) twice");
+            long reoffered = single(c, "SELECT count(*) FROM offer WHERE state = 'PENDING'");
+            long itemsNotOnceEach = single(c, "SELECT count(*) FROM (SELECT work_item FROM offer GROUP BY work_item "
+                    + "HAVING count(*) <> 2 OR count(*) FILTER (WHERE state = 'PENDING') <> 1) wrong");
+            long reofferedToWhoMissed = single(c, "SELECT count(*) FROM offer p JOIN offer e ON e.work_item = p.work_item "
+                    + "AND e.state = 'EXPIRED' WHERE p.state = 'PENDING' AND p.agent_id = e.agent_id");
+            System.out.printf("drill sigkill-mid-sweep: %d offers, replica killed with %d expired; the survivor finished "
+                    + "%d ms later; expired %d, moved to Inactive %d (agents moved twice: %d), re-offered %d (items not "
+                    + "offered exactly twice: %d, re-offered to the agent who missed: %d)%n", OFFERS, expiredAtKill,
+                    finishedMs, expired, moves, agentsMovedTwice, reoffered, itemsNotOnceEach, reofferedToWhoMissed);
+
+            assertEquals(OFFERS, expired, "every offer expired");
+            assertEquals(OFFERS, moves, "one Inactive move per missed offer");
+            assertEquals(0, agentsMovedTwice);
+            assertEquals(OFFERS, reoffered, "every item re-offered");
+            assertEquals(0, itemsNotOnceEach, "each item: one expired offer and one pending re-offer");
+            assertEquals(0, reofferedToWhoMissed);
+        } finally {
+            doomed.close();
+            survivor.close();
+        }
+    }
+
+    /**
+     * Every connection to the database terminated twice while two replicas take setPresence calls and each streams
+     * them to a subscriber: each acknowledged call is in the history exactly once, no call is applied twice, and both
+     * streams carry exactly the history, in order.
+     */
+    @Test
+    void theDatabaseDroppingEveryConnectionUnderLoadLosesAndDoublesNothing() throws Exception {
+        TestDatabase.recreate(DATABASE);
+        Replica a = Replica.start("drill-a", DATABASE, List.of("-Xmx256m"), Map.of());
+        Replica b = Replica.start("drill-b", DATABASE, List.of("-Xmx256m"), Map.of());
+        Vertx vertx = Vertx.vertx();
+        int writers = 8;
+        int agentsPerWriter = 5;
+        try (Connection c = TestDatabase.connect(DATABASE)) {
+            // ten presences to cycle through: consecutive calls for an agent always differ, also after a failed one
+            List<Long> presences = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                presences.add(single(c, "INSERT INTO presence (name, presence_text, base_status) VALUES ('Drill " + i
+                        + "', 'Drill " + i + "', 'AVAILABLE') RETURNING id"));
+            }
+            List<Long> agents = new ArrayList<>();
+            var created = c.createStatement().executeQuery("INSERT INTO agent (user_id, name, signed_in, presence_id, "
+                    + "presence_cause, presence_since) SELECT 'drop-' || g, 'Drop ' || g, true, 1, 'SIGN_IN', now() "
+                    + "FROM generate_series(1, " + writers * agentsPerWriter + ") g RETURNING id");
+            while (created.next()) {
+                agents.add(created.getLong(1));
+            }
+            long start = single(c, "SELECT coalesce(max(sequence), 0) FROM presence_change");
+            List<String> ids = agents.stream().map(String::valueOf).toList();
+            try (GraphQLWs onA = GraphQLWs.connect(vertx, a.port, Protocol.TRANSPORT_WS);
+                    GraphQLWs onB = GraphQLWs.connect(vertx, b.port, Protocol.LEGACY_WS)) {
+                Map<String, Object> variables = Map.of("agents", ids, "after", Long.toString(start));
+                var streamA = onA.subscribe(ReplicasIT.SUBSCRIPTION, variables);
+                var streamB = onB.subscribe(ReplicasIT.SUBSCRIPTION, variables);
+
+                record Call(long agent, long presence, boolean acknowledged) {
+                }
+                Map<Long, List<Call>> calls = new ConcurrentHashMap<>();
+                AtomicBoolean readinessDropped = new AtomicBoolean();
+                AtomicBoolean running = new AtomicBoolean(true);
+                ExecutorService pool = Executors.newFixedThreadPool(writers + 1);
+                pool.submit(() -> {
+                    while (running.get()) {
+                        for (Replica r : List.of(a, b)) {
+                            if (ready(r) != 200) {
+                                readinessDropped.set(true);
+                            }
+                        }
+                        Thread.sleep(50);
+                    }
+                    return null;
+                });
+                List<Future<?>> work = new ArrayList<>();
+                for (int w = 0; w < writers; w++) {
+                    List<Long> mine = agents.subList(w * agentsPerWriter, (w + 1) * agentsPerWriter);
+                    work.add(pool.submit(() -> {
+                        int round = 0;
+                        while (running.get()) {
+                            for (long agent : mine) {
+                                long presence = presences.get(round % presences.size());
+                                Replica via = (round + agent) % 2 == 0 ? a : b;
+                                JsonPath r = ReplicasIT.setPresence(via, Long.toString(agent), (int) presence);
+                                boolean acknowledged = r.get("errors") == null && r.get("data.setPresence.id") != null;
+                                calls.computeIfAbsent(agent, k -> new ArrayList<>()).add(new Call(agent, presence, acknowledged));
+                            }
+                            round++;
+                        }
+                        return null;
+                    }));
+                }
+                // faults only once calls flow (the first calls wait for the HTTP client's and the replicas' warm-up)
+                long flowing = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                while (calls.values().stream().mapToInt(List::size).sum() < 100 && System.nanoTime() < flowing) {
+                    Thread.sleep(50);
+                }
+                int terminated = 0;
+                List<Integer> callsPerSecond = new ArrayList<>();
+                for (int second = 1; second <= 8; second++) {
+                    Thread.sleep(1000);
+                    callsPerSecond.add(calls.values().stream().mapToInt(List::size).sum());
+                    if (second == 2 || second == 5) {
+                        terminated += (int) single(c, "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                                + "WHERE datname = '" + DATABASE + "' AND pid <> pg_backend_pid()");
+                    }
+                }
+                running.set(false);
+                for (Future<?> f : work) {
+                    f.get(60, TimeUnit.SECONDS);
+                }
+                pool.shutdown();
+                Thread.sleep(3000); // both replicas catch up from the log
+
+                var history = c.prepareStatement("SELECT sequence, agent_id, current_presence_id FROM presence_change "
+                        + "WHERE sequence > ? AND agent_id = ANY(?) ORDER BY sequence");
+                history.setLong(1, start);
+                history.setArray(2, c.createArrayOf("bigint", agents.toArray()));
+                var rows = history.executeQuery();
+                List<Long> sequences = new ArrayList<>();
+                Map<Long, List<Long>> applied = new HashMap<>();
+                while (rows.next()) {
+                    sequences.add(rows.getLong(1));
+                    applied.computeIfAbsent(rows.getLong(2), k -> new ArrayList<>()).add(rows.getLong(3));
+                }
+                long acknowledged = 0;
+                long failed = 0;
+                long failedButApplied = 0;
+                for (long agent : agents) {
+                    List<Long> done = applied.getOrDefault(agent, List.of());
+                    int next = 0;
+                    for (Call call : calls.getOrDefault(agent, List.of())) {
+                        boolean matches = next < done.size() && done.get(next) == call.presence();
+                        if (call.acknowledged()) {
+                            acknowledged++;
+                            assertTrue(matches, "agent " + agent + ": an acknowledged call is missing from the history");
+                        } else {
+                            failed++;
+                            failedButApplied += matches ? 1 : 0;
+                        }
+                        next += matches ? 1 : 0;
+                    }
+                    assertEquals(done.size(), next, "agent " + agent + ": the history holds changes no call made (applied twice?)");
+                }
+                List<Long> onStreamA = sequencesOf(streamA, sequences.size());
+                List<Long> onStreamB = sequencesOf(streamB, sequences.size());
+                System.out.printf("drill connections-terminated: %d connections terminated in two rounds under load; "
+                        + "%d calls acknowledged, %d failed (%d of them applied before the failure reached the caller); "
+                        + "history %d changes = acknowledged + applied-failed; stream on a %d, on b %d (same sequences, in "
+                        + "order); readiness went down: %s, both ready at the end; calls made by the end of each second: "
+                        + "%s (counted from when 100 calls were made; connections terminated after the 2nd and the 5th)%n", terminated, acknowledged, failed,
+                        failedButApplied, sequences.size(), onStreamA.size(), onStreamB.size(), readinessDropped.get(),
+                        callsPerSecond);
+                assertEquals(sequences, onStreamA, "the stream on replica a carries exactly the history");
+                assertEquals(sequences, onStreamB, "the stream on replica b carries exactly the history");
+                assertEquals(200, ready(a));
+                assertEquals(200, ready(b));
+                assertTrue(terminated > 0);
+            }
+        } finally {
+            a.close();
+            b.close();
+            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private static List<Long> sequencesOf(GraphQLWs.Subscription stream, int expected) throws Exception {
+        List<Long> sequences = new ArrayList<>();
+        JsonObject m;
+        while (sequences.size() < expected + 1 && (m = stream.nextMessage(Duration.ofSeconds(sequences.size() < expected ? 20 : 1))) != null) {
+            JsonObject data = m.getJsonObject("payload").getJsonObject("data");
+            sequences.add(Long.valueOf(data.getJsonObject("presenceChanged").getString("sequence")));
+        }
+        return sequences;
+    }
+
+    private static int ready(Replica replica) {
+        try {
+            HttpURLConnection c = (HttpURLConnection) URI.create("http://localhost:" + replica.port + "/q/health/ready").toURL()
+                    .openConnection();
+            c.setConnectTimeout(1000);
+            c.setReadTimeout(1000);
+            return c.getResponseCode();
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    private static long single(Connection c, String sql) throws Exception {
+        var r = c.createStatement().executeQuery(sql);
+        r.next();
+        return r.getLong(1);
+    }
+}
