@@ -23,8 +23,8 @@ import io.vertx.core.Vertx;
 /**
  * This replica's view of the presence change log. The replica's LISTEN connection hears that "something changed";
  * the feed then reads every change after the last one it saw, once, renders it once per shape of the subscriptions
- * that want it, and hands the same text to each of them. After the listening connection drops and comes back, the feed reads from where it was, so nothing committed
- * meanwhile is missed. All feed state lives on one Vert.x context: no locks, and subscriptions register in between
+ * that want it, and hands the same text to each of them. After the listening connection drops and comes back, the
+ * feed reads from where it was, so nothing committed meanwhile is missed. All feed state lives on one Vert.x context: no locks, and subscriptions register in between
  * two deliveries, never during one.
  */
 @ApplicationScoped

@@ -117,6 +117,11 @@ final class ChangeSubscription {
         sink.fail(ContractErrors.toApiException(failure));
     }
 
+    /** Closed by its client, or cut off as too slow: no more replay pages. */
+    synchronized boolean ended() {
+        return done;
+    }
+
     synchronized void close() {
         done = true;
         early = null;

@@ -7,8 +7,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.ccpresence.error.ApiException;
 import org.ccpresence.error.ContractErrors;
-import org.ccpresence.graphql.EventSink;
 import org.ccpresence.error.Inputs;
+import org.ccpresence.graphql.EventSink;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.smallrye.mutiny.Uni;
@@ -56,6 +56,9 @@ public class PresenceStream {
 
     /** Stored changes with after < sequence <= upTo, page by page, each once the previous one is written. */
     private void replay(ChangeSubscription subscription, long after, long upTo, List<Long> agentIds, Long workstreamId) {
+        if (subscription.ended()) {
+            return;
+        }
         log.between(after, upTo, REPLAY_PAGE, agentIds, workstreamId).subscribe().with(page -> {
             page.forEach(subscription::replayed);
             if (page.size() < REPLAY_PAGE) {
