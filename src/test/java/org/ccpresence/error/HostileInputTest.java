@@ -9,12 +9,15 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import jakarta.inject.Inject;
 
 import org.ccpresence.support.Tokens;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import io.quarkus.test.junit.QuarkusTest;
@@ -94,46 +97,29 @@ class HostileInputTest {
         assertEquals((short) 4408, closedWith(socket, Duration.ofSeconds(10)));
     }
 
-    @Test
-    void anUnknownMessageTypeClosesWith4400() throws Exception {
-        WebSocket socket = open();
-        socket.writeTextMessage("{\"type\":\"connection_init\"}");
-        socket.writeTextMessage("{\"type\":\"gimme\"}");
-        assertEquals((short) 4400, closedWith(socket, Duration.ofSeconds(10)));
+    static final String INIT = "{\"type\":\"connection_init\"}";
+    static final String SUBSCRIBE = "{\"id\":\"1\",\"type\":\"subscribe\",\"payload\":{\"query\":"
+            + "\"subscription { presenceChanged { agentId } }\"}}";
+
+    /** A peer that breaks the protocol's rules: the messages it sends, the close code it must get. */
+    static Stream<Arguments> protocolViolations() {
+        String initWithToken = "{\"type\":\"connection_init\",\"payload\":{\"Authorization\":\"Bearer " + Tokens.admin() + "\"}}";
+        return Stream.of(
+                Arguments.of("an unknown message type", List.of(INIT, "{\"type\":\"gimme\"}"), 4400),
+                // the close frame quotes the type, within the 123 bytes a close reason may have
+                Arguments.of("a long unknown message type", List.of(INIT, "{\"type\":\"" + "é".repeat(2000) + "\"}"), 4400),
+                Arguments.of("not JSON", List.of(INIT, "hello"), 4400),
+                Arguments.of("subscribe before connection_init", List.of(SUBSCRIBE), 4401),
+                Arguments.of("a second connection_init", List.of(INIT, INIT), 4429),
+                Arguments.of("the id of an open subscription again", List.of(initWithToken, SUBSCRIBE, SUBSCRIBE), 4409));
     }
 
-    /** The close frame quotes the type, within the 123 bytes a close reason may have. */
-    @Test
-    void aLongUnknownMessageTypeClosesWith4400() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("protocolViolations")
+    void aPeerThatBreaksTheProtocolIsClosedWithItsCode(String what, List<String> messages, int code) throws Exception {
         WebSocket socket = open();
-        socket.writeTextMessage("{\"type\":\"connection_init\"}");
-        socket.writeTextMessage("{\"type\":\"" + "é".repeat(2000) + "\"}");
-        assertEquals((short) 4400, closedWith(socket, Duration.ofSeconds(10)));
-    }
-
-    @Test
-    void subscribingBeforeConnectionInitClosesWith4401() throws Exception {
-        WebSocket socket = open();
-        socket.writeTextMessage("{\"id\":\"1\",\"type\":\"subscribe\",\"payload\":{\"query\":\"subscription { presenceChanged { agentId } }\"}}");
-        assertEquals((short) 4401, closedWith(socket, Duration.ofSeconds(10)));
-    }
-
-    @Test
-    void aSecondConnectionInitClosesWith4429() throws Exception {
-        WebSocket socket = open();
-        socket.writeTextMessage("{\"type\":\"connection_init\"}");
-        socket.writeTextMessage("{\"type\":\"connection_init\"}");
-        assertEquals((short) 4429, closedWith(socket, Duration.ofSeconds(10)));
-    }
-
-    @Test
-    void reusingTheIdOfAnOpenSubscriptionClosesWith4409() throws Exception {
-        WebSocket socket = open();
-        String subscribe = "{\"id\":\"1\",\"type\":\"subscribe\",\"payload\":{\"query\":\"subscription { presenceChanged { agentId } }\"}}";
-        socket.writeTextMessage("{\"type\":\"connection_init\",\"payload\":{\"Authorization\":\"Bearer " + Tokens.admin() + "\"}}");
-        socket.writeTextMessage(subscribe);
-        socket.writeTextMessage(subscribe);
-        assertEquals((short) 4409, closedWith(socket, Duration.ofSeconds(10)));
+        messages.forEach(socket::writeTextMessage);
+        assertEquals((short) code, closedWith(socket, Duration.ofSeconds(10)), what);
     }
 
     @Test

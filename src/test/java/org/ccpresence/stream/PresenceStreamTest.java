@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import jakarta.inject.Inject;
 
@@ -108,9 +109,7 @@ class PresenceStreamTest {
             Thread.sleep(300);
             setPresence(a, 2);
             setPresence(b, 2);
-            List<String> agents = sub.take(2, WAIT).stream()
-                    .map(d -> d.getJsonObject("presenceChanged").getString("agentId")).toList();
-            assertEquals(List.of(a, b), agents);
+            assertEquals(List.of(a, b), sub.agentsOfNext(2, Set.of(a, b), WAIT));
         }
     }
 

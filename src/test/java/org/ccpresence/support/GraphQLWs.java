@@ -210,6 +210,38 @@ public final class GraphQLWs implements AutoCloseable {
             return events;
         }
 
+        /**
+         * The next {@code count} presence changes of the given agents, in order: for unfiltered subscriptions, which
+         * also see what other tests and the scheduler change meanwhile.
+         */
+        public List<String> agentsOfNext(int count, java.util.Set<String> agents, Duration timeout) throws InterruptedException {
+            List<String> seen = new ArrayList<>();
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (seen.size() < count) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new AssertionError("got " + seen + " of " + count + " changes of " + agents + " within " + timeout);
+                }
+                String agent = nextData(Duration.ofNanos(left)).getJsonObject("presenceChanged").getString("agentId");
+                if (agents.contains(agent)) {
+                    seen.add(agent);
+                }
+            }
+            return seen;
+        }
+
+        /** Asserts that no change of the given agents arrives within the given time (others may). */
+        public void expectSilenceFrom(java.util.Set<String> agents, Duration quiet) throws InterruptedException {
+            long deadline = System.nanoTime() + quiet.toNanos();
+            JsonObject m;
+            while ((m = nextMessage(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())))) != null) {
+                JsonObject change = m.getJsonObject("payload").getJsonObject("data").getJsonObject("presenceChanged");
+                if (agents.contains(change.getString("agentId"))) {
+                    throw new AssertionError("expected nothing of " + agents + ", got " + m.encodePrettily());
+                }
+            }
+        }
+
         /** Asserts that nothing arrives for this subscription within the given time. */
         public void expectSilence(Duration quiet) throws InterruptedException {
             JsonObject m = nextMessage(quiet);
