@@ -17,15 +17,20 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.ccpresence.support.GraphQLWs;
 import org.ccpresence.support.GraphQLWs.Protocol;
 import org.ccpresence.support.Replica;
 import org.ccpresence.support.TestDatabase;
+import org.ccpresence.support.Tokens;
 import org.junit.jupiter.api.Test;
 
 import io.restassured.path.json.JsonPath;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -246,6 +251,104 @@ class FaultDrillsIT {
             a.close();
             b.close();
             vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * 1 000 WebSocket connections opened within a second while setPresence runs: every one is served (acknowledged)
+     * or refused cleanly (HTTP 429 or a close frame), none hangs, and the mutations go on.
+     */
+    @Test
+    void aStormOfAThousandWebSocketsIsServedOrRefusedCleanly() throws Exception {
+        TestDatabase.recreate(DATABASE);
+        // the storm comes from one address here; a real one (desktops reconnecting) comes from many
+        Replica replica = Replica.start("drill-storm", DATABASE, List.of("-Xmx256m"),
+                Map.of("PRESENCE_GRAPHQL_MAX_UNINITIALISED_PER_ADDRESS", "2000"));
+        Vertx vertx = Vertx.vertx();
+        HttpClient sockets = vertx.createHttpClient(new HttpClientOptions().setMaxWebSockets(2_000));
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        int storm = 1_000;
+        try (Connection c = TestDatabase.connect(DATABASE)) {
+            long agent = single(c, "INSERT INTO agent (user_id, name, signed_in, presence_id, presence_cause, presence_since) "
+                    + "VALUES ('storm', 'Storm', true, 1, 'SIGN_IN', now()) RETURNING id");
+            String token = Tokens.admin();
+            AtomicBoolean running = new AtomicBoolean(true);
+            List<Long> mutationMillis = java.util.Collections.synchronizedList(new ArrayList<>());
+            AtomicInteger mutationErrors = new AtomicInteger();
+            ExecutorService writers = Executors.newFixedThreadPool(4);
+            for (int w = 0; w < 4; w++) {
+                writers.submit(() -> {
+                    int i = 0;
+                    while (running.get()) {
+                        String body = "{\"query\":\"mutation($a: ID, $p: ID!) { setPresence(agentId: $a, presenceId: $p) { id } }\","
+                                + "\"variables\":{\"a\":\"" + agent + "\",\"p\":\"" + (i++ % 2 == 0 ? 2 : 3) + "\"}}";
+                        long t0 = System.nanoTime();
+                        var response = http.send(java.net.http.HttpRequest.newBuilder(URI.create("http://localhost:" + replica.port + "/graphql"))
+                                .header("Content-Type", "application/json").header("Authorization", "Bearer " + token)
+                                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(),
+                                java.net.http.HttpResponse.BodyHandlers.ofString());
+                        mutationMillis.add((System.nanoTime() - t0) / 1_000_000);
+                        if (response.statusCode() != 200 || response.body().contains("\"errors\"")) {
+                            mutationErrors.incrementAndGet();
+                        }
+                    }
+                    return null;
+                });
+            }
+            Thread.sleep(2000);
+
+            AtomicInteger served = new AtomicInteger();
+            AtomicInteger refusedAtUpgrade = new AtomicInteger();
+            Map<Short, Integer> closedWith = new ConcurrentHashMap<>();
+            java.util.concurrent.CountDownLatch settled = new java.util.concurrent.CountDownLatch(storm);
+            long t0 = System.nanoTime();
+            for (int i = 0; i < storm; i++) {
+                AtomicBoolean counted = new AtomicBoolean();
+                Runnable settle = () -> {
+                    if (counted.compareAndSet(false, true)) {
+                        settled.countDown();
+                    }
+                };
+                sockets.webSocket(new WebSocketConnectOptions().setHost("localhost").setPort(replica.port).setURI("/graphql")
+                        .setSubProtocols(List.of("graphql-transport-ws"))).onFailure(f -> {
+                            refusedAtUpgrade.incrementAndGet();
+                            settle.run();
+                        }).onSuccess(ws -> {
+                            ws.closeHandler(v -> {
+                                closedWith.merge(ws.closeStatusCode() == null ? -1 : ws.closeStatusCode(), 1, Integer::sum);
+                                settle.run();
+                            });
+                            ws.textMessageHandler(text -> {
+                                if (text.contains("connection_ack")) {
+                                    served.incrementAndGet();
+                                    settle.run();
+                                }
+                            });
+                            ws.writeTextMessage("{\"type\":\"connection_init\",\"payload\":{\"Authorization\":\"Bearer " + token + "\"}}");
+                        });
+            }
+            long openedMs = (System.nanoTime() - t0) / 1_000_000;
+            boolean allSettled = settled.await(60, TimeUnit.SECONDS);
+            long settledMs = (System.nanoTime() - t0) / 1_000_000;
+            Thread.sleep(1000);
+            running.set(false);
+            writers.shutdown();
+            writers.awaitTermination(30, TimeUnit.SECONDS);
+            List<Long> sorted = new ArrayList<>(mutationMillis);
+            sorted.sort(null);
+            long p99 = sorted.isEmpty() ? -1 : sorted.get((int) Math.min(sorted.size() - 1, Math.ceil(sorted.size() * 0.99) - 1));
+            System.out.printf("drill websocket-storm: %d connections requested in %d ms; served %d, refused at the upgrade %d, "
+                    + "closed by the service %s; all settled within %d ms: %s; setPresence meanwhile: %d calls, %d errors, "
+                    + "p99 %d ms, max %d ms%n", storm, openedMs, served.get(), refusedAtUpgrade.get(), closedWith, settledMs,
+                    allSettled, sorted.size(), mutationErrors.get(), p99, sorted.isEmpty() ? -1 : sorted.get(sorted.size() - 1));
+            assertTrue(allSettled, "every connection was served or refused (none left hanging)");
+            assertEquals(storm, served.get() + refusedAtUpgrade.get() + closedWith.values().stream().mapToInt(Integer::intValue).sum()
+                    - closedWith.getOrDefault((short) -1, 0), "each connection served or refused, with a close frame where opened");
+            assertEquals(0, mutationErrors.get(), "setPresence went on");
+        } finally {
+            sockets.close();
+            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            replica.close();
         }
     }
 
