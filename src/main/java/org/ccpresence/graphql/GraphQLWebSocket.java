@@ -46,7 +46,6 @@ public class GraphQLWebSocket {
     /** Sockets that have not sent connection_init yet, by client address: what a client holds without a token. */
     private final Map<String, AtomicInteger> uninitialised = new ConcurrentHashMap<>();
     private final AtomicInteger open = new AtomicInteger();
-    private final AtomicInteger connections = new AtomicInteger();
 
     GraphQLWebSocket(Vertx vertx, LiveEngine engine, TokenVerifier verifier,
             @ConfigProperty(name = "presence.graphql.max-subscriptions-per-connection", defaultValue = "100") int maxPerConnection,
@@ -101,7 +100,6 @@ public class GraphQLWebSocket {
                 socket.close((short) 4406, "Subprotocol not acceptable: use graphql-transport-ws or graphql-ws");
                 return;
             }
-            connections.incrementAndGet();
             new WsConnection(this, socket, protocol, authorization, address, vertx.getOrCreateContext()).start();
         }).onFailure(failure -> {
             initialised(address);
@@ -129,20 +127,6 @@ public class GraphQLWebSocket {
     ApiException full() {
         return new ApiException(ErrorCode.INTERNAL, "This replica holds as many subscriptions as it may ("
                 + maxSubscriptions + "); subscribe through another replica, or retry later.");
-    }
-
-    void closed(WsConnection connection) {
-        connections.decrementAndGet();
-    }
-
-    /** Open subscriptions on this replica. */
-    public int openSubscriptions() {
-        return open.get();
-    }
-
-    /** Open GraphQL WebSocket connections on this replica. */
-    public int openConnections() {
-        return connections.get();
     }
 
     Vertx vertx() {

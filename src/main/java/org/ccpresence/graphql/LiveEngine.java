@@ -45,7 +45,6 @@ import graphql.parser.Parser;
 import graphql.schema.DataFetcher;
 import graphql.schema.FieldCoordinates;
 import graphql.schema.GraphQLCodeRegistry;
-import graphql.schema.GraphQLFieldsContainer;
 import graphql.schema.GraphQLObjectType;
 import graphql.schema.GraphQLSchema;
 import graphql.schema.PropertyDataFetcher;
@@ -240,7 +239,10 @@ public class LiveEngine {
     /** A plain property, with date-times written as SmallRye GraphQL writes them (its scalar leaves that to it). */
     private static DataFetcher<Object> property(String name) {
         PropertyDataFetcher<Object> read = new PropertyDataFetcher<>(name);
-        return env -> read.get(env) instanceof OffsetDateTime at ? DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(at) : read.get(env);
+        return env -> {
+            Object value = read.get(env);
+            return value instanceof OffsetDateTime at ? DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(at) : value;
+        };
     }
 
     private Engines engines() {
@@ -274,8 +276,11 @@ public class LiveEngine {
         Map<FieldCoordinates, DataFetcher<?>> overrides = new HashMap<>();
         fields.values().forEach(field -> overrides.putAll(field.fetchers()));
         // Plain properties are read directly: SmallRye GraphQL's own fetchers expect one of its requests around them.
+        // graphql-java asks the default factory for every field it resolves: one fetcher per property name serves all.
+        Map<String, DataFetcher<Object>> properties = new ConcurrentHashMap<>();
         GraphQLCodeRegistry registry = served.getCodeRegistry().transform(codes -> {
-            codes.clearDataFetchers().defaultDataFetcher(env -> property(env.getFieldDefinition().getName()));
+            codes.clearDataFetchers().defaultDataFetcher(
+                    env -> properties.computeIfAbsent(env.getFieldDefinition().getName(), LiveEngine::property));
             root.getFieldDefinitions().forEach(f -> codes.dataFetcher(FieldCoordinates.coordinates(ROOT, f.getName()), event));
             overrides.forEach(codes::dataFetcher);
         });
@@ -290,5 +295,4 @@ public class LiveEngine {
                 .instrumentation(new ContractErrorInstrumentation()).build();
         return new Engines(live, served.getCodeRegistry(), accepting, rendering, overrides.keySet());
     }
-
 }

@@ -344,6 +344,5 @@ final class WsConnection {
         ids.forEach(this::release);
         blocked.clear();
         ready.clear();
-        transport.closed(this);
     }
 }

@@ -42,10 +42,6 @@ final class ChangeSubscription {
         return agentIds;
     }
 
-    Shape shape() {
-        return sink.shape();
-    }
-
     boolean wants(PresenceChange change) {
         return (agentIds == null || agentIds.contains(change.agentId))
                 && (workstreamId == null || change.workstreamIds.contains(workstreamId));
