@@ -14,7 +14,8 @@ import io.vertx.mutiny.sqlclient.Row;
 public class Agent {
 
     /** What {@link #fromRow} reads, from agent {@code a} joined with its presence {@code p}. */
-    static final String COLUMNS = "a.id, a.user_id, a.name, a.default_presence_id, a.signed_in, a.presence_since, "
+    static final String COLUMNS = "a.id, a.user_id, a.name, a.default_presence_id, a.signed_in, a.presence_since, a.version, a.capacity, "
+            + "a.capacity_used, "
             + Presence.columns("p");
     static final String FROM = " FROM agent a JOIN presence p ON p.id = a.presence_id ";
     /** Append WHERE/ORDER BY. */
@@ -41,6 +42,15 @@ public class Agent {
     @NonNull
     public OffsetDateTime presenceSince;
 
+    @Description("Starts at 1; every change of this agent's presence or sign-in state adds 1.")
+    public int version;
+
+    @Description("Capacity units in all (default 100).")
+    public int capacity;
+
+    @Description("Capacity units held by accepted, not yet completed offers.")
+    public int capacityUsed;
+
     static Agent fromRow(Row row) {
         Agent agent = new Agent();
         agent.id = row.getLong("id");
@@ -49,6 +59,9 @@ public class Agent {
         agent.defaultPresenceId = row.getLong("default_presence_id");
         agent.signedIn = row.getBoolean("signed_in");
         agent.presenceSince = row.getOffsetDateTime("presence_since");
+        agent.version = row.getInteger("version");
+        agent.capacity = row.getInteger("capacity");
+        agent.capacityUsed = row.getInteger("capacity_used");
         agent.presence = Presence.fromRow(row, "p");
         return agent;
     }

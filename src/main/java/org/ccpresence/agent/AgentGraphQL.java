@@ -74,24 +74,24 @@ public class AgentGraphQL {
     @Mutation
     @NonNull
     @RolesAllowed({ Roles.ADMIN, Roles.SUPERVISOR, Roles.AGENT })
-    @Description("agentId defaults to the caller's own agent.")
-    public Uni<Agent> signIn(@Id Long agentId) {
-        return access.target(agentId).chain(target -> agents.signIn(target.agentId()));
+    @Description("agentId defaults to the caller's own agent. With expectedVersion, refused (CONFLICT) unless it is the agent's current version.")
+    public Uni<Agent> signIn(@Id Long agentId, Integer expectedVersion) {
+        return access.target(agentId).chain(target -> agents.signIn(target.agentId(), expectedVersion));
     }
 
     @Mutation
     @NonNull
     @RolesAllowed({ Roles.ADMIN, Roles.SUPERVISOR, Roles.AGENT })
-    public Uni<Agent> signOut(@Id Long agentId) {
-        return access.target(agentId).chain(target -> agents.signOut(target.agentId()));
+    public Uni<Agent> signOut(@Id Long agentId, Integer expectedVersion) {
+        return access.target(agentId).chain(target -> agents.signOut(target.agentId(), expectedVersion));
     }
 
     @Mutation("setPresence")
     @NonNull
     @RolesAllowed({ Roles.ADMIN, Roles.SUPERVISOR, Roles.AGENT })
-    public Uni<Agent> setPresence(@NonNull @Id long presenceId, @Id Long agentId) {
+    public Uni<Agent> setPresence(@NonNull @Id long presenceId, @Id Long agentId, Integer expectedVersion) {
         return access.target(agentId).chain(target -> agents.setPresence(target.agentId(), presenceId,
-                target.self() ? PresenceChangeCause.AGENT : PresenceChangeCause.SUPERVISOR));
+                target.self() ? PresenceChangeCause.AGENT : PresenceChangeCause.SUPERVISOR, expectedVersion));
     }
 
     @RolesAllowed({ Roles.ADMIN, Roles.SUPERVISOR, Roles.AGENT })

@@ -16,14 +16,16 @@ public class AgentInput {
     public Long defaultPresenceId;
     @Id
     public List<@NonNull Long> workstreamIds;
+    public Integer capacity;
 
     public AgentInput() {
     }
 
-    AgentInput(String userId, String name, Long defaultPresenceId, List<Long> workstreamIds) {
+    AgentInput(String userId, String name, Long defaultPresenceId, List<Long> workstreamIds, Integer capacity) {
         this.userId = userId;
         this.name = name;
         this.defaultPresenceId = defaultPresenceId;
         this.workstreamIds = workstreamIds;
+        this.capacity = capacity;
     }
 }

@@ -51,14 +51,16 @@ class AgentRepository {
     }
 
     Uni<Long> insert(SqlClient sql, AgentInput in) {
-        return sql.preparedQuery("INSERT INTO agent (user_id, name, default_presence_id) VALUES ($1, $2, $3) RETURNING id")
-                .execute(Tuple.of(in.userId, in.name, in.defaultPresenceId))
+        return sql.preparedQuery("INSERT INTO agent (user_id, name, default_presence_id, capacity) VALUES ($1, $2, $3, $4) RETURNING id")
+                .execute(Tuple.of(in.userId, in.name, in.defaultPresenceId, in.capacity))
                 .map(rows -> rows.iterator().next().getLong(0));
     }
 
     Uni<Boolean> update(SqlClient sql, long id, AgentInput in) {
-        return sql.preparedQuery("UPDATE agent SET user_id = $2, name = $3, default_presence_id = $4 WHERE id = $1")
-                .execute(Tuple.of(id, in.userId, in.name, in.defaultPresenceId))
+        return sql.preparedQuery("""
+                UPDATE agent SET user_id = $2, name = $3, default_presence_id = $4, capacity = coalesce($5, capacity)
+                WHERE id = $1""")
+                .execute(Tuple.of(id, in.userId, in.name, in.defaultPresenceId, in.capacity))
                 .map(rows -> rows.rowCount() == 1);
     }
 
@@ -77,18 +79,31 @@ class AgentRepository {
                 .replaceWithVoid();
     }
 
+    /**
+     * Locks the agents (in id order, so that concurrent writers cannot deadlock) and reads what a change is checked
+     * against: id, signed_in, presence_id, version, presence_cause and the presence's name.
+     */
+    Uni<java.util.Map<Long, Row>> lockForChange(SqlClient sql, Long[] sortedIds) {
+        return sql.preparedQuery("""
+                SELECT a.id, a.signed_in, a.presence_id, a.version, a.presence_cause, p.name
+                FROM agent a JOIN presence p ON p.id = a.presence_id
+                WHERE a.id = ANY($1) ORDER BY a.id FOR UPDATE OF a""")
+                .execute(Tuple.of(sortedIds)).map(PresenceGroupCommit::byId);
+    }
+
     /** Sign-in and sign-out: one statement; the change log trigger records the presence change. */
     Uni<Agent> signIn(SqlClient sql, long id) {
         return sql.preparedQuery("""
                 UPDATE agent SET signed_in = true, presence_id = coalesce(default_presence_id, 1),
-                                 presence_cause = 'SIGN_IN', presence_since = now()
+                                 presence_cause = 'SIGN_IN', presence_since = now(), version = version + 1
                 WHERE id = $1 AND NOT signed_in""").execute(Tuple.of(id))
                 .chain(() -> find(sql, id));
     }
 
     Uni<Agent> signOut(SqlClient sql, long id) {
         return sql.preparedQuery("""
-                UPDATE agent SET signed_in = false, presence_id = 6, presence_cause = 'SIGN_OUT', presence_since = now()
+                UPDATE agent SET signed_in = false, presence_id = 6, presence_cause = 'SIGN_OUT', presence_since = now(),
+                                 version = version + 1
                 WHERE id = $1 AND signed_in""").execute(Tuple.of(id))
                 .chain(() -> find(sql, id));
     }

@@ -10,6 +10,7 @@ import org.ccpresence.presence.SystemPresence;
 
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 
@@ -20,6 +21,8 @@ public class AgentService {
     public static final int DEFAULT_PAGE = 100;
     public static final int MAX_PAGE = 1000;
     static final int MAX_NAME = 200;
+    static final int DEFAULT_CAPACITY = 100;
+    public static final int MAX_CAPACITY = 10_000;
 
     private final Pool pool;
     private final AgentRepository agents;
@@ -57,7 +60,7 @@ public class AgentService {
     }
 
     public Uni<Agent> create(AgentInput input) {
-        AgentInput valid = validated(input);
+        AgentInput valid = validated(input, DEFAULT_CAPACITY);
         return pool.withTransaction(tx -> checkReferences(tx, valid)
                 .chain(() -> agents.insert(tx, valid))
                 .call(id -> valid.workstreamIds == null ? Uni.createFrom().voidItem()
@@ -66,7 +69,7 @@ public class AgentService {
     }
 
     public Uni<Agent> update(long id, AgentInput input) {
-        AgentInput valid = validated(input);
+        AgentInput valid = validated(input, null);
         return pool.withTransaction(tx -> checkReferences(tx, valid)
                 .chain(() -> agents.update(tx, id, valid))
                 // Without workstreamIds, an update keeps the agent's memberships.
@@ -85,18 +88,43 @@ public class AgentService {
                 });
     }
 
-    public Uni<Agent> signIn(long agentId) {
-        return pool.withTransaction(tx -> agents.signIn(tx, agentId)).map(agent -> existing(agent, agentId));
+    public Uni<Agent> signIn(long agentId, Integer expectedVersion) {
+        return pool.withTransaction(tx -> checkVersion(tx, agentId, expectedVersion)
+                .chain(() -> agents.signIn(tx, agentId)))
+                .map(agent -> existing(agent, agentId));
     }
 
-    public Uni<Agent> signOut(long agentId) {
-        return pool.withTransaction(tx -> agents.signOut(tx, agentId)
+    public Uni<Agent> signOut(long agentId, Integer expectedVersion) {
+        return pool.withTransaction(tx -> checkVersion(tx, agentId, expectedVersion)
+                .chain(() -> agents.signOut(tx, agentId))
                 .call(agent -> agent == null ? Uni.createFrom().voidItem() : pendingWork.releaseOnSignOut(tx, agentId)))
                 .map(agent -> existing(agent, agentId));
     }
 
-    public Uni<Agent> setPresence(long agentId, long presenceId, PresenceChangeCause cause) {
-        return groupCommit.setPresence(agentId, presenceId, cause);
+    public Uni<Agent> setPresence(long agentId, long presenceId, PresenceChangeCause cause, Integer expectedVersion) {
+        return groupCommit.setPresence(agentId, presenceId, cause, expectedVersion);
+    }
+
+    /** Without an expected version there is nothing to check (and nothing locked before the write itself). */
+    private Uni<Void> checkVersion(SqlClient tx, long agentId, Integer expectedVersion) {
+        if (expectedVersion == null) {
+            return Uni.createFrom().voidItem();
+        }
+        return agents.lockForChange(tx, new Long[] { agentId }).invoke(locked -> {
+            Row agent = locked.get(agentId);
+            if (agent == null) {
+                throw noAgent(agentId);
+            }
+            expectVersion(agentId, agent, expectedVersion);
+        }).replaceWithVoid();
+    }
+
+    /** Refuses a change made against a stale version of the agent (a row of {@link AgentRepository#lockForChange}). */
+    static void expectVersion(long agentId, Row agent, Integer expectedVersion) {
+        String now = agent.getBoolean("signed_in")
+                ? ", in '" + agent.getString("name") + "' (cause " + agent.getString("presence_cause") + ")"
+                : ", signed out";
+        Inputs.expectVersion("Agent " + agentId, agent.getInteger("version"), expectedVersion, now);
     }
 
     private static Agent existing(Agent agent, long id) {
@@ -137,10 +165,13 @@ public class AgentService {
                 }).replaceWithVoid());
     }
 
-    static AgentInput validated(AgentInput input) {
+    /** {@code defaultCapacity}: what a left-out capacity becomes (null on update: the current value stays). */
+    static AgentInput validated(AgentInput input, Integer defaultCapacity) {
         String userId = Inputs.text("userId", input.userId, 1, MAX_NAME);
         String name = Inputs.text("name", input.name, 1, MAX_NAME);
         List<Long> workstreams = input.workstreamIds == null ? null : input.workstreamIds.stream().distinct().toList();
-        return new AgentInput(userId, name, input.defaultPresenceId, workstreams);
+        Integer capacity = input.capacity == null && defaultCapacity == null ? null
+                : Inputs.number("capacity", input.capacity, defaultCapacity == null ? 0 : defaultCapacity, 0, MAX_CAPACITY);
+        return new AgentInput(userId, name, input.defaultPresenceId, workstreams, capacity);
     }
 }

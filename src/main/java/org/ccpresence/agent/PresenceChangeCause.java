@@ -12,5 +12,7 @@ public enum PresenceChangeCause {
     /** The agent let an offer expire on a workstream with missed notifications. */
     MISSED_NOTIFICATION,
     /** An administrator changed the base status of the presence the agent is in. */
-    PRESENCE_EDITED
+    PRESENCE_EDITED,
+    /** Accepted work filled the agent's capacity (to Busy), or completed work freed it (back). */
+    CAPACITY
 }

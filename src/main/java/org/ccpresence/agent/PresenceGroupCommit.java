@@ -30,7 +30,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
 @ApplicationScoped
 class PresenceGroupCommit {
 
-    record Request(long agentId, long presenceId, PresenceChangeCause cause, UniEmitter<? super Agent> reply) {
+    record Request(long agentId, long presenceId, PresenceChangeCause cause, Integer expectedVersion, UniEmitter<? super Agent> reply) {
     }
 
     private final Pool pool;
@@ -47,10 +47,10 @@ class PresenceGroupCommit {
         this.maxBatch = maxBatch;
     }
 
-    Uni<Agent> setPresence(long agentId, long presenceId, PresenceChangeCause cause) {
+    Uni<Agent> setPresence(long agentId, long presenceId, PresenceChangeCause cause, Integer expectedVersion) {
         return Uni.createFrom().emitter(reply -> {
             synchronized (this) {
-                waiting.add(new Request(agentId, presenceId, cause, reply));
+                waiting.add(new Request(agentId, presenceId, cause, expectedVersion, reply));
                 if (inFlight) {
                     return;
                 }
@@ -79,7 +79,10 @@ class PresenceGroupCommit {
                         });
     }
 
-    /** Takes up to maxBatch waiting calls, at most one per agent so that each agent's calls apply in arrival order. */
+    /**
+     * Takes up to maxBatch waiting calls, at most one per agent so that each agent's calls apply in arrival order (and
+     * two calls made against the same version cannot both pass: the second is checked in the next batch).
+     */
     private synchronized List<Request> takeBatch() {
         List<Request> batch = new ArrayList<>();
         Set<Long> agentsInBatch = new HashSet<>();
@@ -104,9 +107,7 @@ class PresenceGroupCommit {
         Uni<Map<Long, Row>> livePresences = tx.preparedQuery("""
                 SELECT id, system_presence FROM presence WHERE id = ANY($1) AND deleted_at IS NULL
                 ORDER BY id FOR SHARE""").execute(Tuple.of(presenceIds)).map(PresenceGroupCommit::byId);
-        return livePresences.chain(presences -> tx.preparedQuery("""
-                SELECT id, signed_in, presence_id FROM agent WHERE id = ANY($1) ORDER BY id FOR UPDATE""")
-                .execute(Tuple.of(agentIds)).map(PresenceGroupCommit::byId)
+        return livePresences.chain(presences -> agents.lockForChange(tx, agentIds)
                 .chain(lockedAgents -> {
                     List<ApiException> refusals = new ArrayList<>();
                     List<Request> moves = new ArrayList<>();
@@ -142,6 +143,11 @@ class PresenceGroupCommit {
         if (agent == null) {
             return ApiException.notFound("No agent with id " + r.agentId() + ".");
         }
+        try {
+            AgentService.expectVersion(r.agentId(), agent, r.expectedVersion());
+        } catch (ApiException stale) {
+            return stale;
+        }
         if (!agent.getBoolean("signed_in")) {
             return ApiException.badInput("Agent " + r.agentId() + " is signed out; sign in before setting a presence.");
         }
@@ -153,7 +159,7 @@ class PresenceGroupCommit {
             return Uni.createFrom().voidItem();
         }
         return tx.preparedQuery("""
-                UPDATE agent a SET presence_id = m.presence_id, presence_cause = m.cause, presence_since = now()
+                UPDATE agent a SET presence_id = m.presence_id, presence_cause = m.cause, presence_since = now(), version = a.version + 1
                 FROM unnest($1::bigint[], $2::bigint[], $3::text[]) AS m(agent_id, presence_id, cause)
                 WHERE a.id = m.agent_id""")
                 .execute(Tuple.of(
@@ -163,7 +169,7 @@ class PresenceGroupCommit {
                 .replaceWithVoid();
     }
 
-    private static Map<Long, Row> byId(io.vertx.mutiny.sqlclient.RowSet<Row> rows) {
+    static Map<Long, Row> byId(io.vertx.mutiny.sqlclient.RowSet<Row> rows) {
         Map<Long, Row> map = new HashMap<>();
         rows.forEach(row -> map.put(row.getLong("id"), row));
         return map;

@@ -24,4 +24,24 @@ public final class Inputs {
         }
         return size;
     }
+
+    /** The value given, or the fallback when it was left out (the default on create, the current value on update); min–max. */
+    public static int number(String field, Integer value, int fallback, int min, int max) {
+        int n = value == null ? fallback : value;
+        if (n < min || n > max) {
+            throw ApiException.badInput(field + " must be " + min + "–" + max + " (got " + n + ").");
+        }
+        return n;
+    }
+
+    /**
+     * Refuses a write made against a version that is no longer current ({@code expected} null: no check). The message
+     * names the current version and, in {@code now}, what the record is now, so that the caller can decide again.
+     */
+    public static void expectVersion(String what, int current, Integer expected, String now) {
+        if (expected != null && expected != current) {
+            throw ApiException.conflict(what + " is at version " + current + now + "; you sent expectedVersion " + expected
+                    + ". Someone changed it since you read it: read it again and retry with version " + current + ".");
+        }
+    }
 }

@@ -54,6 +54,9 @@ public class Presence {
     @NonNull
     public OffsetDateTime updatedAt;
 
+    @Description("Starts at 1; every update adds 1. Pass it as expectedVersion to update or delete only what you saw.")
+    public int version = 1;
+
     @Column(name = "deleted_at")
     @Ignore
     public OffsetDateTime deletedAt;
@@ -64,7 +67,7 @@ public class Presence {
     }
 
     private static final String[] COLUMNS = {
-            "id", "name", "presence_text", "base_status", "description", "system_presence", "created_at", "updated_at" };
+            "id", "name", "presence_text", "base_status", "description", "system_presence", "created_at", "updated_at", "version" };
 
     /** The select list that {@link #fromRow} reads, for a presence joined as {@code alias} (columns {@code alias_…}). */
     public static String columns(String alias) {
@@ -93,6 +96,7 @@ public class Presence {
         p.systemPresence = system == null ? null : SystemPresence.valueOf(system);
         p.createdAt = row.getOffsetDateTime(prefix + "created_at");
         p.updatedAt = row.getOffsetDateTime(prefix + "updated_at");
+        p.version = row.getInteger(prefix + "version");
         return p;
     }
 }

@@ -61,15 +61,16 @@ public class PresenceGraphQL {
 
     @Mutation
     @NonNull
-    public Uni<Presence> updatePresence(@NonNull @Id long id, @NonNull PresenceInput input) {
-        return service.update(id, input);
+    @Description("With expectedVersion, refused (CONFLICT) unless it is the current version.")
+    public Uni<Presence> updatePresence(@NonNull @Id long id, @NonNull PresenceInput input, Integer expectedVersion) {
+        return service.update(id, input, expectedVersion);
     }
 
     @Mutation
     @NonNull
     @Id
     @Description("Returns the id deleted.")
-    public Uni<Long> deletePresence(@NonNull @Id long id) {
-        return service.delete(id);
+    public Uni<Long> deletePresence(@NonNull @Id long id, Integer expectedVersion) {
+        return service.delete(id, expectedVersion);
     }
 }

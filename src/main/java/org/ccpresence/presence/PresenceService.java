@@ -51,16 +51,19 @@ public class PresenceService {
     }
 
     @WithTransaction
-    public Uni<Presence> update(long id, PresenceInput input) {
+    public Uni<Presence> update(long id, PresenceInput input, Integer expectedVersion) {
         PresenceInput valid = validated(input);
-        return editable(presences.findLive(id), id, "edited")
-                .invoke(presence -> apply(valid, presence))
+        return editable(presences.findLiveForUpdate(id), id, "edited", expectedVersion)
+                .invoke(presence -> {
+                    apply(valid, presence);
+                    presence.version++;
+                })
                 .call(presences::flush);
     }
 
     @WithTransaction
-    public Uni<Long> delete(long id) {
-        return editable(presences.findLiveForUpdate(id), id, "deleted")
+    public Uni<Long> delete(long id, Integer expectedVersion) {
+        return editable(presences.findLiveForUpdate(id), id, "deleted", expectedVersion)
                 .call(presence -> presences.countAgentsUsing(presence.id).invoke(count -> {
                     if (count > 0) {
                         throw ApiException.conflict("Presence '" + presence.name + "' is the current or default presence of "
@@ -72,7 +75,7 @@ public class PresenceService {
                 .map(presence -> presence.id);
     }
 
-    private static Uni<Presence> editable(Uni<Presence> lookup, long id, String verb) {
+    private static Uni<Presence> editable(Uni<Presence> lookup, long id, String verb, Integer expectedVersion) {
         return lookup.invoke(presence -> {
             if (presence == null) {
                 throw ApiException.notFound("No presence with id " + id + "; list them with the presences query.");
@@ -81,6 +84,7 @@ public class PresenceService {
                 throw ApiException.forbidden("'" + presence.name + "' is a system presence and cannot be " + verb
                         + "; create a custom presence instead.");
             }
+            Inputs.expectVersion("Presence '" + presence.name + "'", presence.version, expectedVersion, "");
         });
     }
 

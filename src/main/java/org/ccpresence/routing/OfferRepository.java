@@ -87,7 +87,7 @@ class OfferRepository {
                     SELECT p.workstream_id, p.agent_id, p.work_item, now() + make_interval(secs => p.offer_timeout_seconds)
                     FROM picks p
                     ON CONFLICT DO NOTHING
-                    RETURNING id, workstream_id, agent_id, work_item, state, offered_at, expires_at, responded_at
+                    RETURNING\s""" + Offer.RETURNED + """
                 ), touched AS (
                     UPDATE agent a SET last_offered_at = now() FROM offered o WHERE a.id = o.agent_id
                 ), picked AS (
@@ -124,8 +124,17 @@ class OfferRepository {
         return sql.preparedQuery("""
                 UPDATE offer SET state = $2, responded_at = now()
                 WHERE id = $1 AND state = 'PENDING' AND expires_at > now()
-                RETURNING id, workstream_id, agent_id, work_item, state, offered_at, expires_at, responded_at""")
+                RETURNING\s""" + Offer.RETURNED)
                 .execute(Tuple.of(id, answer.name()))
+                .map(rows -> rows.size() == 0 ? null : Offer.fromRow(rows.iterator().next()));
+    }
+
+    /** Completes an accepted offer; empty when it was not ACCEPTED. */
+    Uni<Offer> complete(SqlClient sql, long id) {
+        return sql.preparedQuery("""
+                UPDATE offer SET state = 'COMPLETED', completed_at = now() WHERE id = $1 AND state = 'ACCEPTED'
+                RETURNING\s""" + Offer.RETURNED)
+                .execute(Tuple.of(id))
                 .map(rows -> rows.size() == 0 ? null : Offer.fromRow(rows.iterator().next()));
     }
 

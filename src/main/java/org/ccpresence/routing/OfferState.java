@@ -1,5 +1,7 @@
 package org.ccpresence.routing;
 
 public enum OfferState {
-    PENDING, ACCEPTED, REJECTED, EXPIRED
+    PENDING, ACCEPTED, REJECTED, EXPIRED,
+    /** The work of an accepted offer is done (completeWork); the capacity it held is free again. */
+    COMPLETED
 }

@@ -71,7 +71,14 @@ public class RoutingGraphQL {
         return answerable(offerId).chain(() -> routing.reject(offerId));
     }
 
-    /** Only the offered agent, or a supervisor or administrator, answers an offer. */
+    @Mutation
+    @NonNull
+    @Description("Ends the work of an ACCEPTED offer and frees the capacity it held.")
+    public Uni<Offer> completeWork(@NonNull @Id long offerId) {
+        return answerable(offerId).chain(() -> routing.complete(offerId));
+    }
+
+    /** Only the offered agent, or a supervisor or administrator, answers (and completes) an offer. */
     private Uni<Void> answerable(long offerId) {
         return routing.find(offerId).chain(offer -> offer == null
                 ? Uni.createFrom().failure(ApiException.notFound("No offer with id " + offerId + "."))

@@ -29,10 +29,12 @@ public class RoutingService implements PendingWork {
 
     private final Pool pool;
     private final OfferRepository offers;
+    private final Capacity capacity;
 
-    RoutingService(Pool pool, OfferRepository offers) {
+    RoutingService(Pool pool, OfferRepository offers, Capacity capacity) {
         this.pool = pool;
         this.offers = offers;
+        this.capacity = capacity;
     }
 
     public Uni<Offer> offerWork(long workstreamId, String workItem) {
@@ -66,25 +68,40 @@ public class RoutingService implements PendingWork {
         return answer(offerId, OfferState.ACCEPTED);
     }
 
+    /** Ends the work of an accepted offer and frees the capacity it held (which may return the agent from Busy). */
+    public Uni<Offer> complete(long offerId) {
+        return pool.withTransaction(tx -> capacity.lockAgentOf(tx, offerId)
+                .chain(() -> offers.complete(tx, offerId))
+                .chain(completed -> completed == null
+                        ? refused(tx, offerId, offer -> "is " + offer.state.name() + "; only an ACCEPTED offer can be completed")
+                        : capacity.release(tx, completed.agentId, completed.capacityUnits).replaceWith(completed)));
+    }
+
     public Uni<Offer> reject(long offerId) {
         return answer(offerId, OfferState.REJECTED);
     }
 
     private Uni<Offer> answer(long offerId, OfferState answer) {
-        return pool.withTransaction(tx -> offers.answer(tx, offerId, answer).chain(answered -> {
-            if (answered == null) {
-                return offers.find(tx, offerId).map(offer -> {
-                    throw offer == null ? ApiException.notFound("No offer with id " + offerId + ".")
-                            : ApiException.conflict("Offer " + offerId + " can no longer be answered: it is "
-                                    + (offer.state == OfferState.PENDING ? "past its expiry (" + offer.expiresAt + ")"
-                                            : offer.state.name()) + ".");
-                });
-            }
-            if (answer == OfferState.REJECTED) {
-                return offerAll(tx, List.of(new Item(answered.workstreamId, answered.workItem)), List.of()).replaceWith(answered);
-            }
-            return Uni.createFrom().item(answered);
-        }));
+        return pool.withTransaction(tx -> capacity.lockAgentOf(tx, offerId)
+                .chain(() -> offers.answer(tx, offerId, answer))
+                .chain(answered -> {
+                    if (answered == null) {
+                        return refused(tx, offerId, offer -> "can no longer be answered: it is "
+                                + (offer.state == OfferState.PENDING ? "past its expiry (" + offer.expiresAt + ")" : offer.state.name()));
+                    }
+                    if (answer == OfferState.REJECTED) {
+                        return offerAll(tx, List.of(new Item(answered.workstreamId, answered.workItem)), List.of()).replaceWith(answered);
+                    }
+                    return capacity.hold(tx, answered.id).chain(() -> offers.find(tx, answered.id));
+                }));
+    }
+
+    /** Why an offer could not be answered or completed: it does not exist (NOT_FOUND), or its state (CONFLICT). */
+    private Uni<Offer> refused(SqlClient tx, long offerId, java.util.function.Function<Offer, String> why) {
+        return offers.find(tx, offerId).map(offer -> {
+            throw offer == null ? ApiException.notFound("No offer with id " + offerId + ".")
+                    : ApiException.conflict("Offer " + offerId + " " + why.apply(offer) + ".");
+        });
     }
 
     /** At sign-out: the agent's pending offers expire at once and their items go to the next eligible agents. */

@@ -21,7 +21,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
 @ApplicationScoped
 public class ChangeLog {
 
-    private static final String SELECT = "SELECT c.sequence, c.agent_id, c.cause, c.at, "
+    private static final String SELECT = "SELECT c.sequence, c.agent_id, c.cause, c.at, c.version, "
             + Presence.columns("prev") + ", " + Presence.columns("cur") + ", "
             + "ARRAY(SELECT w.workstream_id FROM agent_workstream w WHERE w.agent_id = c.agent_id) AS workstream_ids "
             + "FROM presence_change c "

@@ -33,6 +33,9 @@ public class PresenceChange {
     @NonNull
     public OffsetDateTime at;
 
+    @Description("The agent's version after this change.")
+    public int version;
+
     /** The agent's workstreams when the change was read, for subscriptions filtered by workstream. */
     @Ignore
     public List<Long> workstreamIds;
@@ -52,6 +55,7 @@ public class PresenceChange {
         change.current = Presence.fromRow(row, "cur");
         change.cause = PresenceChangeCause.valueOf(row.getString("cause"));
         change.at = row.getOffsetDateTime("at");
+        change.version = row.getInteger("version");
         change.workstreamIds = List.of(row.getArrayOfLongs("workstream_ids"));
         return change;
     }

@@ -12,7 +12,8 @@ import io.vertx.mutiny.sqlclient.Row;
 
 public class Workstream {
 
-    static final String COLUMNS = "w.id, w.name, w.type, w.allowed_presences, w.missed_notifications, w.offer_timeout_seconds";
+    static final String COLUMNS = "w.id, w.name, w.type, w.allowed_presences, w.missed_notifications, w.offer_timeout_seconds, "
+            + "w.capacity_per_item, w.version";
     /** Append WHERE/ORDER BY. */
     static final String SELECT = "SELECT " + COLUMNS + " FROM workstream w ";
 
@@ -34,6 +35,12 @@ public class Workstream {
 
     public int offerTimeoutSeconds;
 
+    @Description("Capacity units one accepted item of this workstream holds until it is completed (default 0).")
+    public int capacityPerItem;
+
+    @Description("Starts at 1; every update adds 1.")
+    public int version;
+
     static Workstream fromRow(Row row) {
         Workstream w = new Workstream();
         w.id = row.getLong("id");
@@ -42,6 +49,8 @@ public class Workstream {
         w.allowedPresences = Arrays.stream(row.getArrayOfStrings("allowed_presences")).map(BaseStatus::valueOf).toList();
         w.missedNotifications = row.getBoolean("missed_notifications");
         w.offerTimeoutSeconds = row.getInteger("offer_timeout_seconds");
+        w.capacityPerItem = row.getInteger("capacity_per_item");
+        w.version = row.getInteger("version");
         return w;
     }
 }

@@ -50,15 +50,16 @@ public class WorkstreamGraphQL {
 
     @Mutation
     @NonNull
-    public Uni<Workstream> updateWorkstream(@NonNull @Id long id, @NonNull WorkstreamInput input) {
-        return workstreams.update(id, input);
+    @Description("With expectedVersion, refused (CONFLICT) unless it is the current version.")
+    public Uni<Workstream> updateWorkstream(@NonNull @Id long id, @NonNull WorkstreamInput input, Integer expectedVersion) {
+        return workstreams.update(id, input, expectedVersion);
     }
 
     @Mutation
     @NonNull
     @Id
-    public Uni<Long> deleteWorkstream(@NonNull @Id long id) {
-        return workstreams.delete(id);
+    public Uni<Long> deleteWorkstream(@NonNull @Id long id, Integer expectedVersion) {
+        return workstreams.delete(id, expectedVersion);
     }
 
     @NonNull

@@ -19,4 +19,6 @@ public class WorkstreamInput {
     public Boolean missedNotifications;
     @Description("Default 120 (as a notification template).")
     public Integer offerTimeoutSeconds;
+    @Description("Default 0: capacity plays no part.")
+    public Integer capacityPerItem;
 }

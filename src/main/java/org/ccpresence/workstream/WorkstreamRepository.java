@@ -40,30 +40,33 @@ class WorkstreamRepository {
                 });
     }
 
-    Uni<Long> insert(SqlClient sql, String name, WorkstreamType type, String[] allowed, boolean missed, int timeout) {
+    /** Locks the workstream against concurrent updates and deletes until commit; null when it does not exist. */
+    Uni<Workstream> findForUpdate(SqlClient sql, long id) {
+        return sql.preparedQuery(Workstream.SELECT + "WHERE w.id = $1 FOR UPDATE").execute(Tuple.of(id))
+                .map(rows -> rows.size() == 0 ? null : Workstream.fromRow(rows.iterator().next()));
+    }
+
+    Uni<Long> insert(SqlClient sql, WorkstreamService.Valid w) {
         return sql.preparedQuery("""
-                INSERT INTO workstream (name, type, allowed_presences, missed_notifications, offer_timeout_seconds)
-                VALUES ($1, $2, $3, $4, $5) RETURNING id""")
-                .execute(Tuple.of(name, type.name(), allowed, missed, timeout))
+                INSERT INTO workstream (name, type, allowed_presences, missed_notifications, offer_timeout_seconds,
+                                        capacity_per_item)
+                VALUES ($1, $2, $3, $4, $5, $6) RETURNING id""")
+                .execute(Tuple.from(List.of(w.name(), w.type().name(), w.allowed(), w.missed(), w.timeout(), w.capacityPerItem())))
                 .map(rows -> rows.iterator().next().getLong(0));
     }
 
-    Uni<Boolean> update(SqlClient sql, long id, String name, WorkstreamType type, String[] allowed, boolean missed, int timeout) {
+    Uni<Void> update(SqlClient sql, long id, WorkstreamService.Valid w) {
         return sql.preparedQuery("""
                 UPDATE workstream SET name = $2, type = $3, allowed_presences = $4, missed_notifications = $5,
-                       offer_timeout_seconds = $6, updated_at = now()
+                       offer_timeout_seconds = $6, capacity_per_item = $7, version = version + 1, updated_at = now()
                 WHERE id = $1""")
-                .execute(Tuple.of(id, name, type.name(), allowed, missed, timeout))
-                .map(rows -> rows.rowCount() == 1);
+                .execute(Tuple.from(List.of(id, w.name(), w.type().name(), w.allowed(), w.missed(), w.timeout(), w.capacityPerItem())))
+                .replaceWithVoid();
     }
 
-    /** Locks the workstream and counts its pending offers; null when it does not exist. */
     Uni<Long> pendingOffers(SqlClient sql, long id) {
-        return sql.preparedQuery("""
-                SELECT (SELECT count(*) FROM offer o WHERE o.workstream_id = w.id AND o.state = 'PENDING')
-                FROM workstream w WHERE w.id = $1 FOR UPDATE""")
-                .execute(Tuple.of(id))
-                .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getLong(0));
+        return sql.preparedQuery("SELECT count(*) FROM offer WHERE workstream_id = $1 AND state = 'PENDING'")
+                .execute(Tuple.of(id)).map(rows -> rows.iterator().next().getLong(0));
     }
 
     Uni<Void> delete(SqlClient sql, long id) {

@@ -22,6 +22,7 @@ public class WorkstreamService {
     static final int DEFAULT_TIMEOUT = 120;
     static final int MIN_TIMEOUT = 5;
     static final int MAX_TIMEOUT = 3600;
+    static final int MAX_CAPACITY_PER_ITEM = 10_000;
 
     private final Pool pool;
     private final WorkstreamRepository workstreams;
@@ -54,26 +55,28 @@ public class WorkstreamService {
 
     public Uni<Workstream> create(WorkstreamInput input) {
         Valid v = validated(input, null);
-        return pool.withTransaction(tx -> workstreams.insert(tx, v.name, v.type, v.allowed, v.missed, v.timeout)
-                .chain(id -> workstreams.find(tx, id)));
+        return pool.withTransaction(tx -> workstreams.insert(tx, v).chain(id -> workstreams.find(tx, id)));
     }
 
-    public Uni<Workstream> update(long id, WorkstreamInput input) {
-        return pool.withTransaction(tx -> workstreams.find(tx, id).chain(current -> {
+    public Uni<Workstream> update(long id, WorkstreamInput input, Integer expectedVersion) {
+        return pool.withTransaction(tx -> workstreams.findForUpdate(tx, id).chain(current -> {
             if (current == null) {
                 return Uni.createFrom().failure(notFound(id));
             }
+            expectVersion(current, expectedVersion);
             Valid v = validated(input, current);
-            return workstreams.update(tx, id, v.name, v.type, v.allowed, v.missed, v.timeout)
-                    .chain(() -> workstreams.find(tx, id));
+            return workstreams.update(tx, id, v).chain(() -> workstreams.find(tx, id));
         }));
     }
 
-    public Uni<Long> delete(long id) {
-        return pool.withTransaction(tx -> workstreams.pendingOffers(tx, id).chain(pending -> {
-            if (pending == null) {
+    public Uni<Long> delete(long id, Integer expectedVersion) {
+        return pool.withTransaction(tx -> workstreams.findForUpdate(tx, id).chain(current -> {
+            if (current == null) {
                 return Uni.createFrom().failure(notFound(id));
             }
+            expectVersion(current, expectedVersion);
+            return workstreams.pendingOffers(tx, id);
+        }).chain(pending -> {
             if (pending > 0) {
                 return Uni.createFrom().failure(ApiException.conflict("The workstream has " + pending
                         + " pending offer(s); wait until they are answered or expire, then delete it."));
@@ -86,7 +89,11 @@ public class WorkstreamService {
         return ApiException.notFound("No workstream with id " + id + "; list them with the workstreams query.");
     }
 
-    private record Valid(String name, WorkstreamType type, String[] allowed, boolean missed, int timeout) {
+    private static void expectVersion(Workstream current, Integer expectedVersion) {
+        Inputs.expectVersion("Workstream '" + current.name + "'", current.version, expectedVersion, "");
+    }
+
+    record Valid(String name, WorkstreamType type, String[] allowed, boolean missed, int timeout, int capacityPerItem) {
     }
 
     /** Validates the input; fields left out take the current value on update, the contract's default on create. */
@@ -113,6 +120,8 @@ public class WorkstreamService {
         if (timeout < MIN_TIMEOUT || timeout > MAX_TIMEOUT) {
             throw ApiException.badInput("offerTimeoutSeconds must be " + MIN_TIMEOUT + "–" + MAX_TIMEOUT + " (got " + timeout + ").");
         }
-        return new Valid(name, in.type, allowed.stream().map(Enum::name).toArray(String[]::new), missed, timeout);
+        int capacityPerItem = Inputs.number("capacityPerItem", in.capacityPerItem, current != null ? current.capacityPerItem : 0,
+                0, MAX_CAPACITY_PER_ITEM);
+        return new Valid(name, in.type, allowed.stream().map(Enum::name).toArray(String[]::new), missed, timeout, capacityPerItem);
     }
 }
