@@ -4,9 +4,20 @@ const $ = (selector) => document.querySelector(selector);
 let presences = [];
 let client;
 
-const PRESENCE = 'id name presenceText baseStatus description systemPresence agentSelectable warnings';
-const WORKSTREAM = 'id name type allowedPresences missedNotifications offerTimeoutSeconds';
-const AGENT = 'id name signedIn presenceSince presence { id name baseStatus }';
+const PRESENCE = 'id version name presenceText baseStatus description systemPresence agentSelectable warnings';
+const WORKSTREAM = 'id version name type allowedPresences missedNotifications offerTimeoutSeconds capacityPerItem';
+const AGENT = 'id version name signedIn presenceSince presence { id name baseStatus }';
+
+/**
+ * Edits are saved over the version the form was filled from. When someone else saved first, the form keeps what
+ * was typed, takes the current version (so that saving again replaces theirs, deliberately) and says so.
+ */
+function savedFirst(error, form, what, current) {
+  if (error.code !== 'CONFLICT' || !current) return describe(error);
+  form.version.value = current.version;
+  return `Someone else saved ${what} “${current.name}” first (it is now at version ${current.version}; see the table). `
+    + 'Your changes are still in the form: save again to replace theirs, or Clear.';
+}
 
 async function loadPresences() {
   presences = (await gql(`{ presences { ${PRESENCE} } }`)).presences;
@@ -58,7 +69,8 @@ async function savePresence(event) {
   const input = presenceInput(form);
   try {
     if (form.id.value) {
-      await gql(`mutation($id: ID!, $in: PresenceInput!) { updatePresence(id: $id, input: $in) { id } }`, { id: form.id.value, in: input });
+      await gql('mutation($id: ID!, $in: PresenceInput!, $v: Int) { updatePresence(id: $id, input: $in, expectedVersion: $v) { id } }',
+        { id: form.id.value, in: input, v: Number(form.version.value) });
     } else {
       await gql(`mutation($in: PresenceInput!) { createPresence(input: $in) { id } }`, { in: input });
     }
@@ -66,7 +78,8 @@ async function savePresence(event) {
     await loadPresences();
     await loadAgents();
   } catch (e) {
-    $('#presence-error').textContent = describe(e); // the form keeps what was typed
+    if (e.code === 'CONFLICT' && form.id.value) await loadPresences();
+    $('#presence-error').textContent = savedFirst(e, form, 'presence', presences.find((p) => p.id === form.id.value));
   }
 }
 
@@ -77,6 +90,7 @@ async function onPresenceTable(event) {
     const p = presences.find((x) => x.id === edit);
     const form = $('#presence-form');
     form.id.value = p.id;
+    form.version.value = p.version;
     form.name.value = p.name;
     form.presenceText.value = p.presenceText;
     form.baseStatus.value = p.baseStatus;
@@ -86,10 +100,14 @@ async function onPresenceTable(event) {
     previewWarnings();
   } else if (remove) {
     try {
-      await gql('mutation($id: ID!) { deletePresence(id: $id) }', { id: remove });
+      const { version, name } = presences.find((x) => x.id === remove);
+      await gql('mutation($id: ID!, $v: Int) { deletePresence(id: $id, expectedVersion: $v) }', { id: remove, v: version });
       await loadPresences();
     } catch (e) {
-      $('#presence-error').textContent = describe(e);
+      $('#presence-error').textContent = e.code === 'CONFLICT' && /version/.test(e.message)
+        ? 'Someone else changed this presence since the table was loaded; it was not deleted. Check it and delete again.'
+        : describe(e);
+      await loadPresences();
     }
   }
 }
@@ -101,7 +119,7 @@ async function loadWorkstreams() {
   $('#workstreams tbody').innerHTML = workstreams.map((w) => `
     <tr data-id="${w.id}">
       <td>${escapeHtml(w.name)}</td><td>${w.type}</td><td>${w.allowedPresences.join(', ')}</td>
-      <td>${w.missedNotifications ? 'On' : 'Off'}</td><td>${w.offerTimeoutSeconds}</td>
+      <td>${w.missedNotifications ? 'On' : 'Off'}</td><td>${w.offerTimeoutSeconds}</td><td>${w.capacityPerItem}</td>
       <td><button class="secondary" data-edit="${w.id}">Edit</button> <button class="secondary" data-delete="${w.id}">Delete</button></td>
     </tr>`).join('');
 }
@@ -123,17 +141,20 @@ async function saveWorkstream(event) {
     allowedPresences: [...form.querySelectorAll('input[name=allowed]:checked')].map((c) => c.value),
     missedNotifications: form.missedNotifications.checked,
     offerTimeoutSeconds: Number(form.offerTimeoutSeconds.value),
+    capacityPerItem: Number(form.capacityPerItem.value),
   };
   try {
     if (form.id.value) {
-      await gql('mutation($id: ID!, $in: WorkstreamInput!) { updateWorkstream(id: $id, input: $in) { id } }', { id: form.id.value, in: input });
+      await gql('mutation($id: ID!, $in: WorkstreamInput!, $v: Int) { updateWorkstream(id: $id, input: $in, expectedVersion: $v) { id } }',
+        { id: form.id.value, in: input, v: Number(form.version.value) });
     } else {
       await gql('mutation($in: WorkstreamInput!) { createWorkstream(input: $in) { id } }', { in: input });
     }
     resetWorkstreamForm();
     await loadWorkstreams();
   } catch (e) {
-    $('#workstream-error').textContent = describe(e);
+    if (e.code === 'CONFLICT' && form.id.value) await loadWorkstreams();
+    $('#workstream-error').textContent = savedFirst(e, form, 'workstream', workstreams.find((w) => w.id === form.id.value));
   }
 }
 
@@ -143,19 +164,25 @@ async function onWorkstreamTable(event) {
     const w = workstreams.find((x) => x.id === edit);
     const form = $('#workstream-form');
     form.id.value = w.id;
+    form.version.value = w.version;
     form.name.value = w.name;
     form.type.value = w.type;
     form.querySelectorAll('input[name=allowed]').forEach((c) => { c.checked = w.allowedPresences.includes(c.value); });
     form.missedNotifications.checked = w.missedNotifications;
     form.offerTimeoutSeconds.value = w.offerTimeoutSeconds;
+    form.capacityPerItem.value = w.capacityPerItem;
     $('#workstream-form-title').textContent = `Edit workstream “${w.name}”`;
     form.name.focus();
   } else if (remove) {
     try {
-      await gql('mutation($id: ID!) { deleteWorkstream(id: $id) }', { id: remove });
+      const { version } = workstreams.find((x) => x.id === remove);
+      await gql('mutation($id: ID!, $v: Int) { deleteWorkstream(id: $id, expectedVersion: $v) }', { id: remove, v: version });
       await loadWorkstreams();
     } catch (e) {
-      $('#workstream-error').textContent = describe(e);
+      $('#workstream-error').textContent = e.code === 'CONFLICT' && /version/.test(e.message)
+        ? 'Someone else changed this workstream since the table was loaded; it was not deleted. Check it and delete again.'
+        : describe(e);
+      await loadWorkstreams();
     }
   }
 }
@@ -172,7 +199,7 @@ function fillChoices(select) {
 
 function agentRow(a) {
   const options = `<option value="${a.presence.id}" selected>${escapeHtml(a.presence.name)}</option>`;
-  return `<tr data-agent="${a.id}">
+  return `<tr data-agent="${a.id}" data-version="${a.version}">
     <td>${escapeHtml(a.name)}</td><td class="presence">${escapeHtml(a.presence.name)}</td>
     <td class="base">${a.presence.baseStatus}</td><td class="since">${time(a.presenceSince)}</td>
     <td class="signed-in">${a.signedIn ? 'Yes' : 'No'}</td>
@@ -204,6 +231,7 @@ function applyChange(change) {
     loadAgents();
     return;
   }
+  row.dataset.version = change.version;
   row.querySelector('.presence').textContent = change.current.name;
   row.querySelector('.base').textContent = change.current.baseStatus;
   row.querySelector('.since').textContent = time(change.at);
@@ -220,11 +248,16 @@ function applyChange(change) {
 async function onAgentPresence(event) {
   const agentId = event.target.dataset.set;
   if (!agentId) return;
+  const row = event.target.closest('tr');
   try {
-    await gql('mutation($a: ID, $p: ID!) { setPresence(agentId: $a, presenceId: $p) { id } }', { a: agentId, p: event.target.value });
+    // over the version this row shows: a change that crossed the supervisor's choice is never overwritten unseen
+    await gql('mutation($a: ID, $p: ID!, $v: Int) { setPresence(agentId: $a, presenceId: $p, expectedVersion: $v) { id } }',
+      { a: agentId, p: event.target.value, v: Number(row.dataset.version) });
     $('#agents-error').textContent = '';
   } catch (e) {
-    $('#agents-error').textContent = describe(e);
+    $('#agents-error').textContent = e.code === 'CONFLICT'
+      ? `${row.cells[0].textContent} changed before your choice arrived: ${e.message}`
+      : describe(e);
   }
 }
 
@@ -234,7 +267,7 @@ let stopChanges = () => {};
 function follow() {
   stopChanges();
   stopChanges = subscribe(client,
-    'subscription($after: ID) { presenceChanged(afterSequence: $after) { sequence agentId cause at current { id name baseStatus } } }',
+    'subscription($after: ID) { presenceChanged(afterSequence: $after) { sequence agentId cause at version current { id name baseStatus } } }',
     { after: lastSequence },
     ({ presenceChanged: c }) => {
       if (lastSequence !== null && Number(c.sequence) <= Number(lastSequence)) return;

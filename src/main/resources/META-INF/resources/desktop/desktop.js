@@ -4,16 +4,38 @@ const $ = (selector) => document.querySelector(selector);
 const CAUSES = {
   SIGN_IN: 'signed in', SIGN_OUT: 'signed out', AGENT: 'chosen by you', SUPERVISOR: 'set by a supervisor',
   MISSED_NOTIFICATION: 'an offer was missed', PRESENCE_EDITED: 'the presence was edited',
+  CAPACITY: 'your capacity is full or was freed',
 };
+/** Who or what made a change, for the conflict message. */
+const CHANGED_BY = {
+  SIGN_IN: 'signing in', SIGN_OUT: 'signing out', AGENT: 'you, elsewhere', SUPERVISOR: 'a supervisor',
+  MISSED_NOTIFICATION: 'a missed offer', PRESENCE_EDITED: 'an administrator', CAPACITY: 'your capacity',
+};
+const AGENT = 'version signedIn presenceSince capacity capacityUsed presence { id name baseStatus }';
 
 let me = null;
+/** The agent's version as last seen (me, mutation answers, the stream): sent as expectedVersion with setPresence. */
+let version = null;
 let client;
 let lastSequence = null;
+let lastChange = null;
 const offers = new Map();
+const OFFER = 'id workItem expiresAt state workstream { name }';
 let stops = [];
 
 function showError(e) {
   $('#desktop-error').textContent = e ? describe(e) : '';
+}
+
+function showAgent(agent) {
+  version = agent.version;
+  // an answer may arrive after the stream told why the presence changed: keep the cause of that same change
+  showPresence(agent.presence, agent.presenceSince, lastChange?.at === agent.presenceSince ? lastChange.cause : undefined);
+  $('#capacity').textContent = `Capacity in use: ${agent.capacityUsed} of ${agent.capacity}`;
+}
+
+async function refreshAgent() {
+  showAgent((await gql(`{ me { ${AGENT} } }`)).me);
 }
 
 function showPresence(presence, since, cause) {
@@ -23,8 +45,7 @@ function showPresence(presence, since, cause) {
 }
 
 async function load() {
-  const data = await gql(`{ me { id name signedIn presenceSince presence { id name baseStatus } }
-                            presences { id name agentSelectable } }`);
+  const data = await gql(`{ me { id name ${AGENT} } presences { id name agentSelectable } }`);
   me = data.me;
   if (!me) {
     showError({ code: 'FORBIDDEN', message: 'No agent has your user id; ask an administrator to create one.' });
@@ -33,9 +54,10 @@ async function load() {
   $('#agent-name').textContent = `(${me.name})`;
   $('#picker').innerHTML = data.presences.filter((p) => p.agentSelectable)
     .map((p) => `<option value="${p.id}">${escapeHtml(p.name)}</option>`).join('');
-  showPresence(me.presence, me.presenceSince);
-  const pending = (await gql('query($a: ID) { offers(agentId: $a, state: PENDING) { id workItem expiresAt state workstream { name } } }', { a: me.id })).offers;
-  pending.forEach((o) => offers.set(o.id, o));
+  showAgent(me);
+  const open = await gql(`query($a: ID) { pending: offers(agentId: $a, state: PENDING) { ${OFFER} }
+                                          accepted: offers(agentId: $a, state: ACCEPTED) { ${OFFER} } }`, { a: me.id });
+  [...open.pending, ...open.accepted].forEach((o) => offers.set(o.id, o));
   renderOffers();
   return true;
 }
@@ -43,23 +65,55 @@ async function load() {
 async function act(mutation, variables = {}) {
   try {
     const data = await gql(mutation, variables);
-    const agent = Object.values(data)[0];
-    showPresence(agent.presence, agent.presenceSince);
+    showAgent(Object.values(data)[0]);
     showError(null);
+    showConflict(null);
   } catch (e) {
     showError(e);
   }
 }
 
+/** Sets the chosen presence, but only over the version this desktop last saw: never over someone else's change. */
+async function choose(presenceId) {
+  try {
+    const data = await gql(`mutation($p: ID!, $v: Int) { setPresence(presenceId: $p, expectedVersion: $v) { ${AGENT} } }`,
+      { p: presenceId, v: version });
+    showAgent(data.setPresence);
+    showError(null);
+    showConflict(null);
+  } catch (e) {
+    if (e.code !== 'CONFLICT') {
+      showError(e);
+      return;
+    }
+    const { me: now, history } = await gql(`query($a: ID!) { me { ${AGENT} } history: presenceHistory(agentId: $a, first: 1) { cause } }`,
+      { a: me.id });
+    showAgent(now);
+    showConflict({ wanted: presenceId, now, by: CHANGED_BY[history[0]?.cause] ?? 'someone else' });
+  }
+}
+
+function showConflict(conflict) {
+  const box = $('#conflict');
+  box.hidden = !conflict;
+  if (!conflict) return;
+  const wanted = $(`#picker option[value="${conflict.wanted}"]`)?.textContent ?? 'your choice';
+  box.querySelector('p').textContent = `Your presence was changed by ${conflict.by} to ${conflict.now.presence.name} `
+    + `before your choice arrived, so ${wanted} was not applied.`;
+  box.querySelector('#apply-again').textContent = `Apply ${wanted} anyway`;
+  box.querySelector('#apply-again').dataset.presence = conflict.wanted;
+}
+
 function renderOffers() {
-  const list = [...offers.values()].filter((o) => o.state === 'PENDING');
+  const list = [...offers.values()].filter((o) => o.state === 'PENDING' || o.state === 'ACCEPTED');
   $('#offers').innerHTML = list.length === 0 ? '<p class="muted">No offers.</p>' : list.map((o) => `
     <div class="offer" data-offer="${o.id}">
       <strong>${escapeHtml(o.workItem)}</strong>
       <span>${escapeHtml(o.workstream.name)}</span>
-      <span class="countdown" data-expires="${o.expiresAt}"></span>
+      ${o.state === 'PENDING' ? `<span class="countdown" data-expires="${o.expiresAt}"></span>
       <button data-accept="${o.id}">Accept</button>
-      <button class="secondary" data-reject="${o.id}">Reject</button>
+      <button class="secondary" data-reject="${o.id}">Reject</button>` : `<span class="muted">In progress</span>
+      <button data-complete="${o.id}">Complete</button>`}
     </div>`).join('');
   tick();
 }
@@ -72,14 +126,15 @@ function tick() {
 }
 
 async function answer(event) {
-  const { accept, reject } = event.target.dataset;
-  const id = accept ?? reject;
+  const { accept, reject, complete } = event.target.dataset;
+  const id = accept ?? reject ?? complete;
   if (!id) return;
   try {
-    const verb = accept ? 'acceptOffer' : 'rejectOffer';
+    const verb = accept ? 'acceptOffer' : reject ? 'rejectOffer' : 'completeWork';
     const offer = (await gql(`mutation($o: ID!) { ${verb}(offerId: $o) { id state } }`, { o: id }))[verb];
     offers.get(id).state = offer.state;
     renderOffers();
+    await refreshAgent(); // accepting holds capacity and completing frees it, which may change the presence too
     showError(null);
   } catch (e) {
     showError(e);
@@ -91,18 +146,22 @@ function follow() {
   stops.forEach((stop) => stop());
   stops = [
     subscribe(client,
-      'subscription($after: ID) { presenceChanged(afterSequence: $after) { sequence cause at current { id name baseStatus } } }',
+      'subscription($after: ID) { presenceChanged(afterSequence: $after) { sequence cause at version current { id name baseStatus } } }',
       { after: lastSequence },
       ({ presenceChanged: c }) => {
         if (lastSequence !== null && Number(c.sequence) <= Number(lastSequence)) return;
         lastSequence = c.sequence;
+        version = c.version;
+        lastChange = c;
         showPresence(c.current, c.at, c.cause);
       }, showError),
     subscribe(client,
-      'subscription { offerUpdates { id workItem expiresAt state workstream { name } } }', {},
+      `subscription { offerUpdates { ${OFFER} } }`, {},
       ({ offerUpdates: o }) => {
+        const before = offers.get(o.id)?.state;
         offers.set(o.id, o);
         renderOffers();
+        if (before === 'ACCEPTED' && o.state === 'COMPLETED') refreshAgent().catch(showError); // completed by a supervisor
       }, showError),
   ];
 }
@@ -124,13 +183,14 @@ async function start() {
   window.presenceDesktop = { client };
 }
 
-const AGENT = 'signedIn presenceSince presence { id name baseStatus }';
 $('#sign-in').addEventListener('click', () => act(`mutation { signIn { ${AGENT} } }`));
 $('#sign-out').addEventListener('click', () => act(`mutation { signOut { ${AGENT} } }`));
 $('#picker-form').addEventListener('submit', (event) => {
   event.preventDefault();
-  act(`mutation($p: ID!) { setPresence(presenceId: $p) { ${AGENT} } }`, { p: $('#picker').value });
+  choose($('#picker').value);
 });
+$('#apply-again').addEventListener('click', (event) => choose(event.target.dataset.presence));
+$('#keep').addEventListener('click', () => showConflict(null));
 $('#offers').addEventListener('click', answer);
 setInterval(tick, 1000);
 mountTokenBar($('#token'), (value) => value && start());

@@ -7,6 +7,7 @@ import static org.ccpresence.support.Fixtures.required;
 import static org.ccpresence.support.Fixtures.setPresence;
 import static org.ccpresence.support.Fixtures.signIn;
 import static org.ccpresence.support.GraphQL.post;
+import static org.ccpresence.support.GraphQL.postAs;
 import static org.ccpresence.support.GraphQL.unique;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
@@ -237,20 +238,90 @@ class BrowserTest {
     }
 
     @Test
-    void anOfferAppearsWithACountdownAndIsAccepted() throws Exception {
-        String ws = createWorkstream(List.of("AVAILABLE"), false, 60);
+    void anOfferAppearsWithACountdownIsAcceptedAndCompleted() throws Exception {
+        Map<String, Object> in = new java.util.HashMap<>();
+        in.put("name", unique("Chat"));
+        in.put("type", "MESSAGING");
+        in.put("allowedPresences", List.of("AVAILABLE"));
+        in.put("capacityPerItem", 100);
+        String ws = required(post("mutation($in: WorkstreamInput!) { createWorkstream(input: $in) { id } }", "in", in),
+                "data.createWorkstream.id");
         Agent agent = agent(List.of(ws));
         signIn(agent.id());
         open("/desktop/", Tokens.agent(agent.userId()));
+        waiting().until(ExpectedConditions.textToBe(By.id("capacity"), "Capacity in use: 0 of 100"));
         String item = unique("conversation");
         String offer = required(offerWork(ws, item), "data.offerWork.id");
-        WebElement card = waiting().until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("[data-offer='" + offer + "']")));
-        assertThat(card.getText(), containsString(item));
-        waiting().until(d -> card.findElement(By.className("countdown")).getText().matches("\\d+ s left"));
+        By card = By.cssSelector("[data-offer='" + offer + "']");
+        assertThat(waiting().until(ExpectedConditions.visibilityOfElementLocated(card)).getText(), containsString(item));
+        waiting().until(d -> d.findElement(card).findElement(By.className("countdown")).getText().matches("\\d+ s left"));
         screenshot("desktop-offer");
-        card.findElement(By.cssSelector("[data-accept]")).click();
-        waiting().until(ExpectedConditions.invisibilityOfElementLocated(By.cssSelector("[data-offer='" + offer + "']")));
-        assertEquals("ACCEPTED", post("query($i: String) { offers(workItem: $i) { state } }", "i", item).getString("data.offers[0].state"));
+        browser.findElement(card).findElement(By.cssSelector("[data-accept]")).click();
+
+        waiting().until(ExpectedConditions.textToBe(By.id("capacity"), "Capacity in use: 100 of 100"));
+        waiting().until(ExpectedConditions.textToBe(By.id("current"), "Busy"));
+        waiting().until(ExpectedConditions.textToBePresentInElementLocated(By.id("current-detail"), "your capacity is full"));
+        WebElement complete = waiting().ignoring(StaleElementReferenceException.class)
+                .until(d -> d.findElement(card).findElement(By.cssSelector("[data-complete]")));
+        assertEquals("Complete", complete.getText());
+        screenshot("desktop-accepted");
+        complete.click();
+        waiting().until(ExpectedConditions.invisibilityOfElementLocated(card));
+        waiting().until(ExpectedConditions.textToBe(By.id("current"), "Available"));
+        waiting().until(ExpectedConditions.textToBe(By.id("capacity"), "Capacity in use: 0 of 100"));
+        assertEquals("COMPLETED", post("query($i: String) { offers(workItem: $i) { state } }", "i", item).getString("data.offers[0].state"));
+    }
+
+    /** The desktop chose over a version it saw; a supervisor's change crossed it: the desktop says so and offers to apply. */
+    @Test
+    void theDesktopShowsWhoChangedThePresenceOnAConflictAndAppliesTheChoiceAgain() throws Exception {
+        Agent agent = agent(null);
+        signIn(agent.id());
+        open("/desktop/", Tokens.agent(agent.userId()));
+        waiting().until(ExpectedConditions.textToBe(By.id("current"), "Available"));
+        // the desktop hears nothing more (as if its network dropped just then), and a supervisor changes the presence
+        ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("window.presenceDesktop.client.dispose()");
+        postAs(Tokens.supervisor(), "mutation($a: ID, $p: ID!) { setPresence(agentId: $a, presenceId: $p) { id } }",
+                "a", agent.id(), "p", 3);
+        new Select(browser.findElement(By.id("picker"))).selectByVisibleText("Away");
+        browser.findElement(By.cssSelector("#picker-form button[type=submit]")).click();
+
+        WebElement conflict = waiting().until(ExpectedConditions.visibilityOfElementLocated(By.id("conflict")));
+        assertThat(conflict.getText(), containsString("changed by a supervisor to Busy – DND"));
+        assertThat(conflict.getText(), containsString("Away was not applied"));
+        waiting().until(ExpectedConditions.textToBe(By.id("current"), "Busy – DND"));
+        screenshot("desktop-conflict");
+        assertEquals("3", post("query($a: ID!) { agent(id: $a) { presence { id } } }", "a", agent.id()).getString("data.agent.presence.id"));
+
+        browser.findElement(By.id("apply-again")).click();
+        waiting().until(ExpectedConditions.textToBe(By.id("current"), "Away"));
+        waiting().until(ExpectedConditions.invisibilityOfElementLocated(By.id("conflict")));
+        assertEquals("4", post("query($a: ID!) { agent(id: $a) { presence { id } } }", "a", agent.id()).getString("data.agent.presence.id"));
+    }
+
+    @Test
+    void theAdminFormSaysWhenSomeoneElseSavedFirstAndKeepsTheInput() throws Exception {
+        String name = unique("Coaching");
+        String id = required(post("mutation($in: PresenceInput!) { createPresence(input: $in) { id } }", "in",
+                Map.of("name", name, "presenceText", "Coaching", "baseStatus", "BUSY")), "data.createPresence.id");
+        open("/admin/", Tokens.admin());
+        row("presences", name);
+        browser.findElement(By.cssSelector("#presences [data-edit='" + id + "']")).click();
+        post("mutation($id: ID!, $in: PresenceInput!) { updatePresence(id: $id, input: $in) { id } }", "id", id,
+                "in", Map.of("name", name + " (theirs)", "presenceText", "Coaching", "baseStatus", "BUSY"));
+        String mine = "Coaching " + unique("colleague");
+        type("presence-text", mine);
+        browser.findElement(By.cssSelector("#presence-form button[type=submit]")).click();
+
+        waiting().until(ExpectedConditions.textToBePresentInElementLocated(By.id("presence-error"), "Someone else saved presence"));
+        assertThat(browser.findElement(By.id("presence-error")).getText(), containsString("version 2"));
+        assertEquals(mine, browser.findElement(By.id("presence-text")).getAttribute("value"));
+        assertThat(row("presences", name + " (theirs)"), containsString("Coaching"));
+        screenshot("admin-saved-first");
+
+        browser.findElement(By.cssSelector("#presence-form button[type=submit]")).click();
+        assertThat(row("presences", mine), containsString(name));
+        assertEquals(3, post("query($id: ID!) { presence(id: $id) { version } }", "id", id).getInt("data.presence.version"));
     }
 
     @Test
