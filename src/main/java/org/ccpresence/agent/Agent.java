@@ -15,7 +15,8 @@ public class Agent {
 
     /** What {@link #fromRow} reads, from agent {@code a} joined with its presence {@code p}. */
     static final String COLUMNS = "a.id, a.user_id, a.name, a.default_presence_id, a.signed_in, a.presence_since, a.version, a.capacity, "
-            + "a.capacity_used, "
+            + "a.capacity_used, a.missed_in_a_row, "
+            + "EXISTS (SELECT 1 FROM desktop_connection dc WHERE dc.agent_id = a.id) AS desktop_connected, "
             + Presence.columns("p");
     static final String FROM = " FROM agent a JOIN presence p ON p.id = a.presence_id ";
     /** Append WHERE/ORDER BY. */
@@ -42,6 +43,18 @@ public class Agent {
     @NonNull
     public OffsetDateTime presenceSince;
 
+    @Description("When the current time-limited presence ends; null when it has no limit.")
+    public OffsetDateTime getPresenceUntil() {
+        return presence.timeLimitSeconds == null ? null : presenceSince.plusSeconds(presence.timeLimitSeconds);
+    }
+
+    @Description("Offers missed in a row (on workstreams with missedNotifications) since the agent last accepted one, "
+            + "chose a presence or signed in.")
+    public int missedInARow;
+
+    @Description("True while at least one WebSocket subscription made with this agent's own token is open, on any replica.")
+    public boolean desktopConnected;
+
     @Description("Starts at 1; every change of this agent's presence or sign-in state adds 1.")
     public int version;
 
@@ -62,6 +75,8 @@ public class Agent {
         agent.version = row.getInteger("version");
         agent.capacity = row.getInteger("capacity");
         agent.capacityUsed = row.getInteger("capacity_used");
+        agent.missedInARow = row.getInteger("missed_in_a_row");
+        agent.desktopConnected = row.getBoolean("desktop_connected");
         agent.presence = Presence.fromRow(row, "p");
         return agent;
     }

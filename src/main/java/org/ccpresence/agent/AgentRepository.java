@@ -85,7 +85,7 @@ class AgentRepository {
      */
     Uni<java.util.Map<Long, Row>> lockForChange(SqlClient sql, Long[] sortedIds) {
         return sql.preparedQuery("""
-                SELECT a.id, a.signed_in, a.presence_id, a.version, a.presence_cause, p.name
+                SELECT a.id, a.signed_in, a.presence_id, a.version, a.presence_cause, a.missed_in_a_row, p.name
                 FROM agent a JOIN presence p ON p.id = a.presence_id
                 WHERE a.id = ANY($1) ORDER BY a.id FOR UPDATE OF a""")
                 .execute(Tuple.of(sortedIds)).map(PresenceGroupCommit::byId);
@@ -95,7 +95,8 @@ class AgentRepository {
     Uni<Agent> signIn(SqlClient sql, long id) {
         return sql.preparedQuery("""
                 UPDATE agent SET signed_in = true, presence_id = coalesce(default_presence_id, 1),
-                                 presence_cause = 'SIGN_IN', presence_since = now(), version = version + 1
+                                 presence_cause = 'SIGN_IN', presence_since = now(), version = version + 1,
+                                 signed_in_at = now(), missed_in_a_row = 0
                 WHERE id = $1 AND NOT signed_in""").execute(Tuple.of(id))
                 .chain(() -> find(sql, id));
     }

@@ -97,7 +97,7 @@ public class AgentService {
     public Uni<Agent> signOut(long agentId, Integer expectedVersion) {
         return pool.withTransaction(tx -> checkVersion(tx, agentId, expectedVersion)
                 .chain(() -> agents.signOut(tx, agentId))
-                .call(agent -> agent == null ? Uni.createFrom().voidItem() : pendingWork.releaseOnSignOut(tx, agentId)))
+                .call(agent -> agent == null ? Uni.createFrom().voidItem() : pendingWork.releaseOnSignOut(tx, List.of(agentId))))
                 .map(agent -> existing(agent, agentId));
     }
 

@@ -6,5 +6,5 @@ import io.vertx.mutiny.sqlclient.SqlClient;
 /** What routing does when an agent signs out, inside the sign-out transaction. */
 public interface PendingWork {
 
-    Uni<Void> releaseOnSignOut(SqlClient tx, long agentId);
+    Uni<Void> releaseOnSignOut(SqlClient tx, java.util.List<Long> agentIds);
 }

@@ -14,5 +14,9 @@ public enum PresenceChangeCause {
     /** An administrator changed the base status of the presence the agent is in. */
     PRESENCE_EDITED,
     /** Accepted work filled the agent's capacity (to Busy), or completed work freed it (back). */
-    CAPACITY
+    CAPACITY,
+    /** The agent's time-limited presence ran out. */
+    TIME_LIMIT,
+    /** The agent's desktop connections were all closed for longer than the grace period. */
+    DISCONNECTED
 }

@@ -111,15 +111,19 @@ class PresenceGroupCommit {
                 .chain(lockedAgents -> {
                     List<ApiException> refusals = new ArrayList<>();
                     List<Request> moves = new ArrayList<>();
+                    List<Long> missesToForget = new ArrayList<>();
                     for (Request r : batch) {
                         Row agent = lockedAgents.get(r.agentId());
                         ApiException refusal = refusal(r, presences.get(r.presenceId()), agent);
                         refusals.add(refusal);
                         if (refusal == null && agent.getLong("presence_id") != r.presenceId()) {
                             moves.add(r);
+                        } else if (refusal == null && agent.getInteger("missed_in_a_row") > 0) {
+                            missesToForget.add(r.agentId()); // every successful setPresence, even one that changes nothing
                         }
                     }
                     return move(tx, moves)
+                            .chain(() -> forgetMisses(tx, missesToForget))
                             .chain(() -> agents.findAll(tx, List.of(agentIds)))
                             .map(after -> {
                                 Map<Long, Agent> byId = new HashMap<>();
@@ -159,7 +163,8 @@ class PresenceGroupCommit {
             return Uni.createFrom().voidItem();
         }
         return tx.preparedQuery("""
-                UPDATE agent a SET presence_id = m.presence_id, presence_cause = m.cause, presence_since = now(), version = a.version + 1
+                UPDATE agent a SET presence_id = m.presence_id, presence_cause = m.cause, presence_since = now(), version = a.version + 1,
+                                  missed_in_a_row = 0
                 FROM unnest($1::bigint[], $2::bigint[], $3::text[]) AS m(agent_id, presence_id, cause)
                 WHERE a.id = m.agent_id""")
                 .execute(Tuple.of(
@@ -167,6 +172,14 @@ class PresenceGroupCommit {
                         moves.stream().map(Request::presenceId).toArray(Long[]::new),
                         moves.stream().map(r -> r.cause().name()).toArray(String[]::new)))
                 .replaceWithVoid();
+    }
+
+    private static Uni<Void> forgetMisses(SqlConnection tx, List<Long> agentIds) {
+        if (agentIds.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return tx.preparedQuery("UPDATE agent SET missed_in_a_row = 0 WHERE id = ANY($1)")
+                .execute(Tuple.of(agentIds.toArray(Long[]::new))).replaceWithVoid();
     }
 
     static Map<Long, Row> byId(io.vertx.mutiny.sqlclient.RowSet<Row> rows) {

@@ -37,6 +37,7 @@ public class GraphQLWebSocket {
     private final LiveEngine engine;
     private final TokenVerifier verifier;
     private final int maxPerConnection;
+    private final SocketWatcher watcher;
     private final int maxSubscriptions;
     private final int buffer;
     private final Duration initTimeout;
@@ -47,7 +48,7 @@ public class GraphQLWebSocket {
     private final Map<String, AtomicInteger> uninitialised = new ConcurrentHashMap<>();
     private final AtomicInteger open = new AtomicInteger();
 
-    GraphQLWebSocket(Vertx vertx, LiveEngine engine, TokenVerifier verifier,
+    GraphQLWebSocket(Vertx vertx, LiveEngine engine, TokenVerifier verifier, SocketWatcher watcher,
             @ConfigProperty(name = "presence.graphql.max-subscriptions-per-connection", defaultValue = "100") int maxPerConnection,
             @ConfigProperty(name = "presence.graphql.max-subscriptions") Optional<Integer> maxSubscriptions,
             @ConfigProperty(name = "presence.stream.subscriber-buffer", defaultValue = "1000") int buffer,
@@ -58,6 +59,7 @@ public class GraphQLWebSocket {
         this.vertx = vertx;
         this.engine = engine;
         this.verifier = verifier;
+        this.watcher = watcher;
         this.maxPerConnection = maxPerConnection;
         this.maxSubscriptions = maxSubscriptions.orElse((int) Math.min(Integer.MAX_VALUE,
                 Runtime.getRuntime().maxMemory() / HEAP_PER_SUBSCRIPTION));
@@ -131,6 +133,10 @@ public class GraphQLWebSocket {
 
     Vertx vertx() {
         return vertx;
+    }
+
+    SocketWatcher watcher() {
+        return watcher;
     }
 
     LiveEngine engine() {

@@ -53,6 +53,8 @@ final class WsConnection {
     private long expiryTimer = -1;
     private boolean initialised;
     private volatile Uni<Caller> caller;
+    /** Whether the watcher was told this socket holds open subscriptions. */
+    private boolean holding;
     private volatile boolean closed;
 
     WsConnection(GraphQLWebSocket transport, ServerWebSocket socket, WsProtocol protocol, String upgradeAuthorization,
@@ -215,9 +217,11 @@ final class WsConnection {
         WsSubscription subscription = new WsSubscription(this, id, accepted.field().name(), accepted.shape(),
                 transport.buffer());
         subscriptions.put(id, subscription);
+        watchHolding(verified);
         Uni.createFrom().deferred(() -> accepted.field().open(verified, accepted.arguments(), subscription))
                 .subscribe().with(subscription::feedStarted, failure -> context.runOnContext(v -> {
                     if (subscriptions.remove(id, subscription)) {
+                        watchHolding(verified);
                         failStart(id, ContractErrors.toApiException(failure));
                     }
                 }));
@@ -243,6 +247,7 @@ final class WsConnection {
             release(key);
             if (subscription != null) {
                 subscription.cancel();
+                watchHolding(null);
             }
         }
     }
@@ -251,6 +256,7 @@ final class WsConnection {
     void forget(WsSubscription subscription) {
         if (subscriptions.remove(subscription.id(), subscription)) {
             release(subscription.id());
+            watchHolding(null);
         }
     }
 
@@ -318,6 +324,19 @@ final class WsConnection {
         }
     }
 
+    /** Tells the watcher when this socket starts or stops holding open subscriptions ({@code caller}: who opened one). */
+    private void watchHolding(Caller caller) {
+        boolean now = !closed && !subscriptions.isEmpty();
+        if (now != holding) {
+            holding = now;
+            if (now) {
+                transport.watcher().holding(this, caller);
+            } else {
+                transport.watcher().released(this);
+            }
+        }
+    }
+
     /** A close frame's reason holds at most 123 bytes; what the client sent may be quoted in it. */
     private void close(int code, String reason) {
         if (!closed) {
@@ -341,6 +360,7 @@ final class WsConnection {
         }
         subscriptions.values().forEach(WsSubscription::cancel);
         subscriptions.clear();
+        watchHolding(null);
         ids.forEach(this::release);
         blocked.clear();
         ready.clear();

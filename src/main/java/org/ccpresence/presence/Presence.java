@@ -54,6 +54,14 @@ public class Presence {
     @NonNull
     public OffsetDateTime updatedAt;
 
+    @Column(name = "time_limit_seconds")
+    @Description("Custom presences only: after this many seconds in it an agent is moved on (cause TIME_LIMIT). Null: no limit.")
+    public Integer timeLimitSeconds;
+
+    @Column(name = "then_presence_id")
+    @Ignore
+    public Long thenPresenceId;
+
     @Description("Starts at 1; every update adds 1. Pass it as expectedVersion to update or delete only what you saw.")
     public int version = 1;
 
@@ -67,7 +75,8 @@ public class Presence {
     }
 
     private static final String[] COLUMNS = {
-            "id", "name", "presence_text", "base_status", "description", "system_presence", "created_at", "updated_at", "version" };
+            "id", "name", "presence_text", "base_status", "description", "system_presence", "created_at", "updated_at", "version",
+            "time_limit_seconds", "then_presence_id" };
 
     /** The select list that {@link #fromRow} reads, for a presence joined as {@code alias} (columns {@code alias_…}). */
     public static String columns(String alias) {
@@ -97,6 +106,8 @@ public class Presence {
         p.createdAt = row.getOffsetDateTime(prefix + "created_at");
         p.updatedAt = row.getOffsetDateTime(prefix + "updated_at");
         p.version = row.getInteger(prefix + "version");
+        p.timeLimitSeconds = row.getInteger(prefix + "time_limit_seconds");
+        p.thenPresenceId = row.getLong(prefix + "then_presence_id");
         return p;
     }
 }

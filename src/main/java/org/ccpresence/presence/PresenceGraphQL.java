@@ -10,8 +10,11 @@ import org.eclipse.microprofile.graphql.NonNull;
 import org.eclipse.microprofile.graphql.Query;
 import org.eclipse.microprofile.graphql.Source;
 
+import org.ccpresence.graphql.Batches;
+import org.ccpresence.graphql.GivenFields;
 import org.ccpresence.security.Roles;
 
+import io.smallrye.graphql.api.Context;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 
@@ -20,9 +23,11 @@ import jakarta.annotation.security.RolesAllowed;
 public class PresenceGraphQL {
 
     private final PresenceService service;
+    private final Context context;
 
-    PresenceGraphQL(PresenceService service) {
+    PresenceGraphQL(PresenceService service, Context context) {
         this.service = service;
+        this.context = context;
     }
 
     @Query
@@ -53,9 +58,20 @@ public class PresenceGraphQL {
         return PresenceWarnings.of(presence.presenceText, presence.baseStatus);
     }
 
+    @RolesAllowed({ Roles.ADMIN, Roles.SUPERVISOR, Roles.AGENT })
+    @Description("Where a time-limited presence moves the agent; null: the agent's default presence, or Available.")
+    public Uni<List<Presence>> thenPresence(@Source List<Presence> batch) {
+        List<Long> ids = batch.stream().map(p -> p.thenPresenceId).filter(java.util.Objects::nonNull).distinct().toList();
+        if (ids.isEmpty()) {
+            return Uni.createFrom().item(batch.stream().map(p -> (Presence) null).toList());
+        }
+        return service.findAll(ids).map(found -> Batches.inOrder(batch, p -> p.thenPresenceId, found, p -> p.id));
+    }
+
     @Mutation
     @NonNull
     public Uni<Presence> createPresence(@NonNull PresenceInput input) {
+        input.given = GivenFields.of(context, "input");
         return service.create(input);
     }
 
@@ -63,6 +79,7 @@ public class PresenceGraphQL {
     @NonNull
     @Description("With expectedVersion, refused (CONFLICT) unless it is the current version.")
     public Uni<Presence> updatePresence(@NonNull @Id long id, @NonNull PresenceInput input, Integer expectedVersion) {
+        input.given = GivenFields.of(context, "input");
         return service.update(id, input, expectedVersion);
     }
 

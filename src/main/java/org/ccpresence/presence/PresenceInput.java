@@ -1,5 +1,10 @@
 package org.ccpresence.presence;
 
+import java.util.Set;
+
+import org.eclipse.microprofile.graphql.Description;
+import org.eclipse.microprofile.graphql.Id;
+import org.eclipse.microprofile.graphql.Ignore;
 import org.eclipse.microprofile.graphql.Input;
 import org.eclipse.microprofile.graphql.NonNull;
 
@@ -12,6 +17,15 @@ public class PresenceInput {
     @NonNull
     public BaseStatus baseStatus;
     public String description;
+    @Description("Custom presences only, 1–86 400. Left out of an update: kept; null: no limit.")
+    public Integer timeLimitSeconds;
+    @Id
+    @Description("Needs a time limit. Left out of an update: kept (cleared with the limit); null: the agent's default presence, or Available.")
+    public Long thenPresenceId;
+
+    /** The fields the client gave, explicit nulls included (see GivenFields); on update, the others keep their value. */
+    @Ignore
+    public Set<String> given = Set.of();
 
     public PresenceInput() {
     }

@@ -31,4 +31,14 @@ public class PresenceRepository implements PanacheRepositoryBase<Presence, Long>
                 .setParameter(1, id)
                 .getSingleResult());
     }
+
+    /** Live presences that move agents to this one when their time is up (their thenPresence). */
+    public Uni<List<Presence>> namingAsThen(long id) {
+        return list("thenPresenceId = ?1 and deletedAt is null", id);
+    }
+
+    /** Locks the presence against a concurrent update (which could give it a time limit) until commit. */
+    public Uni<Presence> findLiveForShare(long id) {
+        return find("id = ?1 and deletedAt is null", id).withLock(LockModeType.PESSIMISTIC_READ).firstResult();
+    }
 }

@@ -44,20 +44,25 @@ public class PresenceService {
 
     @WithTransaction
     public Uni<Presence> create(PresenceInput input) {
-        Presence presence = new Presence();
-        apply(validated(input), presence);
-        presence.createdAt = presence.updatedAt;
-        return presences.persistAndFlush(presence);
+        PresenceInput valid = validated(input);
+        TimeLimit limit = TimeLimit.of(valid, null);
+        return limit.check(presences, null).chain(() -> {
+            Presence presence = new Presence();
+            apply(valid, limit, presence);
+            presence.createdAt = presence.updatedAt;
+            return presences.persistAndFlush(presence);
+        });
     }
 
     @WithTransaction
     public Uni<Presence> update(long id, PresenceInput input, Integer expectedVersion) {
         PresenceInput valid = validated(input);
         return editable(presences.findLiveForUpdate(id), id, "edited", expectedVersion)
-                .invoke(presence -> {
-                    apply(valid, presence);
-                    presence.version++;
-                })
+                .call(presence -> TimeLimit.of(valid, presence).check(presences, presence)
+                        .invoke(() -> {
+                            apply(valid, TimeLimit.of(valid, presence), presence);
+                            presence.version++;
+                        }))
                 .call(presences::flush);
     }
 
@@ -68,6 +73,12 @@ public class PresenceService {
                     if (count > 0) {
                         throw ApiException.conflict("Presence '" + presence.name + "' is the current or default presence of "
                                 + count + " agent(s); move them to another presence first.");
+                    }
+                }))
+                .call(presence -> presences.namingAsThen(presence.id).invoke(naming -> {
+                    if (!naming.isEmpty()) {
+                        throw ApiException.conflict("Presence '" + presence.name + "' is where " + names(naming)
+                                + " moves agents when its time is up; change that first.");
                     }
                 }))
                 .invoke(presence -> presence.deletedAt = OffsetDateTime.now())
@@ -88,12 +99,18 @@ public class PresenceService {
         });
     }
 
-    private static void apply(PresenceInput input, Presence presence) {
+    private static void apply(PresenceInput input, TimeLimit limit, Presence presence) {
         presence.name = input.name;
         presence.presenceText = input.presenceText;
         presence.baseStatus = input.baseStatus;
         presence.description = input.description;
+        presence.timeLimitSeconds = limit.seconds();
+        presence.thenPresenceId = limit.then();
         presence.updatedAt = OffsetDateTime.now();
+    }
+
+    static String names(List<Presence> list) {
+        return list.stream().map(p -> "'" + p.name + "'").collect(java.util.stream.Collectors.joining(", "));
     }
 
     static PresenceInput validated(PresenceInput input) {
@@ -103,6 +120,10 @@ public class PresenceService {
         if (input.baseStatus == null) {
             throw ApiException.badInput("baseStatus is required: one of AVAILABLE, BUSY, BUSY_DND, AWAY, OFFLINE.");
         }
-        return new PresenceInput(name, text, input.baseStatus, description.isEmpty() ? null : description);
+        PresenceInput valid = new PresenceInput(name, text, input.baseStatus, description.isEmpty() ? null : description);
+        valid.timeLimitSeconds = input.timeLimitSeconds;
+        valid.thenPresenceId = input.thenPresenceId;
+        valid.given = input.given;
+        return valid;
     }
 }

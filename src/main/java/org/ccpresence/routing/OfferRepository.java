@@ -138,12 +138,12 @@ class OfferRepository {
                 .map(rows -> rows.size() == 0 ? null : Offer.fromRow(rows.iterator().next()));
     }
 
-    /** Expires the agent's pending offers (at sign-out) and returns their items. */
-    Uni<List<Item>> expirePendingOf(SqlClient sql, long agentId) {
+    /** Expires the agents' pending offers (at sign-out) and returns their items. */
+    Uni<List<Item>> expirePendingOf(SqlClient sql, List<Long> agentIds) {
         return sql.preparedQuery("""
-                UPDATE offer SET state = 'EXPIRED' WHERE agent_id = $1 AND state = 'PENDING'
+                UPDATE offer SET state = 'EXPIRED' WHERE agent_id = ANY($1) AND state = 'PENDING'
                 RETURNING workstream_id, work_item""")
-                .execute(Tuple.of(agentId)).map(OfferRepository::items);
+                .execute(Tuple.of(agentIds.toArray(Long[]::new))).map(OfferRepository::items);
     }
 
     /**
@@ -156,8 +156,15 @@ class OfferRepository {
         return sql.query("SET LOCAL plan_cache_mode = force_custom_plan").execute().replaceWithVoid();
     }
 
-    /** Offers the sweep expired: their items, and the agents who missed an offer of a missed-notification workstream. */
-    record Expired(List<Item> items, List<Long> missedBy) {
+    /** An offer of a workstream with missed notifications that ran out of time, and that workstream's miss policy. */
+    record Miss(long agentId, int toInactive, Integer toSignOut) {
+    }
+
+    /** Offers the sweep expired: their items, and the misses that count (workstreams with missed notifications). */
+    record Expired(List<Item> items, List<Miss> misses) {
+        List<Long> missedBy() {
+            return misses.stream().map(Miss::agentId).toList();
+        }
     }
 
     /**
@@ -174,33 +181,61 @@ class OfferRepository {
                     UPDATE offer o SET state = 'EXPIRED' FROM due WHERE o.id = due.id
                     RETURNING o.agent_id, o.workstream_id, o.work_item
                 )
-                SELECT e.agent_id, e.workstream_id, e.work_item, w.missed_notifications
+                SELECT e.agent_id, e.workstream_id, e.work_item, w.missed_notifications, w.misses_to_inactive,
+                       w.misses_to_sign_out
                 FROM expired e JOIN workstream w ON w.id = e.workstream_id""")
                 .execute(Tuple.of(limit)).map(rows -> {
                     List<Item> items = new ArrayList<>(rows.size());
-                    List<Long> missedBy = new ArrayList<>();
+                    List<Miss> misses = new ArrayList<>();
                     rows.forEach(row -> {
                         items.add(new Item(row.getLong("workstream_id"), row.getString("work_item")));
                         if (row.getBoolean("missed_notifications")) {
-                            missedBy.add(row.getLong("agent_id"));
+                            misses.add(new Miss(row.getLong("agent_id"), row.getInteger("misses_to_inactive"),
+                                    row.getInteger("misses_to_sign_out")));
                         }
                     });
-                    return new Expired(items, missedBy);
+                    return new Expired(items, misses);
                 });
     }
 
     /**
-     * Moves agents who missed an offer to Inactive, unless signed out or Inactive already. The sweep runs it last:
-     * the change-log trigger takes the change-ordering lock, which every presence change of every replica waits for.
+     * Counts each miss in the agent's missedInARow, then applies the workstream's policy: at missesToSignOut the agent is
+     * signed out (Offline), else at missesToInactive moved to Inactive (unless there already), else left as they are —
+     * cause MISSED_NOTIFICATION. Agents signed out meanwhile are left alone (a sign-out expires offers, it misses none).
+     * An agent has at most one pending offer, so a batch holds at most one miss per agent, and a signed-out agent has
+     * no other pending offer to expire. The sweep runs it last: the change-log trigger takes the change-ordering lock,
+     * which every presence change of every replica waits for.
      */
-    Uni<Void> moveToInactive(SqlClient sql, List<Long> agentIds) {
-        if (agentIds.isEmpty()) {
+    Uni<Void> countMisses(SqlClient sql, List<Miss> misses) {
+        if (misses.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
         return sql.preparedQuery("""
-                UPDATE agent SET presence_id = 5, presence_cause = 'MISSED_NOTIFICATION', presence_since = now()
-                WHERE id = ANY($1) AND signed_in AND presence_id <> 5""")
-                .execute(Tuple.of(agentIds.toArray(Long[]::new))).replaceWithVoid();
+                WITH missed AS (
+                    SELECT m.agent_id, a.missed_in_a_row + 1 AS in_a_row,
+                           m.to_sign_out IS NOT NULL AND a.missed_in_a_row + 1 >= m.to_sign_out AS signs_out,
+                           a.missed_in_a_row + 1 >= m.to_inactive AND a.presence_id <> 5 AS goes_inactive
+                    FROM unnest($1::bigint[], $2::int[], $3::int[]) AS m(agent_id, to_inactive, to_sign_out)
+                    JOIN agent a ON a.id = m.agent_id
+                    WHERE a.signed_in
+                )
+                UPDATE agent a SET missed_in_a_row = m.in_a_row,
+                       signed_in = NOT m.signs_out,
+                       presence_id = CASE WHEN m.signs_out THEN 6 WHEN m.goes_inactive THEN 5 ELSE a.presence_id END,
+                       presence_cause = CASE WHEN m.signs_out OR m.goes_inactive THEN 'MISSED_NOTIFICATION' ELSE a.presence_cause END,
+                       presence_since = CASE WHEN m.signs_out OR m.goes_inactive THEN now() ELSE a.presence_since END,
+                       version = a.version + CASE WHEN m.signs_out OR m.goes_inactive THEN 1 ELSE 0 END
+                FROM missed m WHERE a.id = m.agent_id""")
+                .execute(Tuple.of(misses.stream().map(Miss::agentId).toArray(Long[]::new),
+                        misses.stream().map(Miss::toInactive).toArray(Integer[]::new),
+                        misses.stream().map(Miss::toSignOut).toArray(Integer[]::new)))
+                .replaceWithVoid();
+    }
+
+    /** An accepted offer ends a run of missed ones. */
+    Uni<Void> forgetMisses(SqlClient sql, long agentId) {
+        return sql.preparedQuery("UPDATE agent SET missed_in_a_row = 0 WHERE id = $1 AND missed_in_a_row <> 0")
+                .execute(Tuple.of(agentId)).replaceWithVoid();
     }
 
     private static List<Item> items(RowSet<Row> rows) {

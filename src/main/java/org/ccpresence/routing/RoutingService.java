@@ -92,7 +92,9 @@ public class RoutingService implements PendingWork {
                     if (answer == OfferState.REJECTED) {
                         return offerAll(tx, List.of(new Item(answered.workstreamId, answered.workItem)), List.of()).replaceWith(answered);
                     }
-                    return capacity.hold(tx, answered.id).chain(() -> offers.find(tx, answered.id));
+                    return capacity.hold(tx, answered.id)
+                            .chain(() -> offers.forgetMisses(tx, answered.agentId))
+                            .chain(() -> offers.find(tx, answered.id));
                 }));
     }
 
@@ -104,22 +106,22 @@ public class RoutingService implements PendingWork {
         });
     }
 
-    /** At sign-out: the agent's pending offers expire at once and their items go to the next eligible agents. */
+    /** At sign-out: the agents' pending offers expire at once and their items go to the next eligible agents. */
     @Override
-    public Uni<Void> releaseOnSignOut(SqlClient tx, long agentId) {
-        return offers.expirePendingOf(tx, agentId).chain(items -> offerAll(tx, items, List.of())).replaceWithVoid();
+    public Uni<Void> releaseOnSignOut(SqlClient tx, List<Long> agentIds) {
+        return offers.expirePendingOf(tx, agentIds).chain(items -> offerAll(tx, items, List.of())).replaceWithVoid();
     }
 
     /**
      * One sweep batch: expire due offers, offer their items to the next agents (never to one who just missed an
-     * offer), then move those who missed one to Inactive — last, because that takes the change-ordering lock that
-     * every presence change waits for. Returns how many offers expired.
+     * offer), then count the misses (Inactive or signed out by the workstream's policy) — last, because that takes the
+     * change-ordering lock that every presence change waits for. Returns how many offers expired.
      */
     Uni<Integer> sweepBatch(int limit) {
         return pool.withTransaction(tx -> offers.planForCurrentTableSizes(tx)
                 .chain(() -> offers.expireDue(tx, limit))
                 .call(expired -> offerAll(tx, expired.items(), expired.missedBy()))
-                .call(expired -> offers.moveToInactive(tx, expired.missedBy()))
+                .call(expired -> offers.countMisses(tx, expired.misses()))
                 .map(expired -> expired.items().size()));
     }
 

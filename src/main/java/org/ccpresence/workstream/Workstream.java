@@ -13,7 +13,7 @@ import io.vertx.mutiny.sqlclient.Row;
 public class Workstream {
 
     static final String COLUMNS = "w.id, w.name, w.type, w.allowed_presences, w.missed_notifications, w.offer_timeout_seconds, "
-            + "w.capacity_per_item, w.version";
+            + "w.capacity_per_item, w.version, w.misses_to_inactive, w.misses_to_sign_out";
     /** Append WHERE/ORDER BY. */
     static final String SELECT = "SELECT " + COLUMNS + " FROM workstream w ";
 
@@ -35,6 +35,12 @@ public class Workstream {
 
     public int offerTimeoutSeconds;
 
+    @Description("With missedNotifications: offers missed in a row that move the agent to Inactive (default 1).")
+    public int missesToInactive;
+
+    @Description("With missedNotifications: offers missed in a row that sign the agent out. Null: never.")
+    public Integer missesToSignOut;
+
     @Description("Capacity units one accepted item of this workstream holds until it is completed (default 0).")
     public int capacityPerItem;
 
@@ -51,6 +57,8 @@ public class Workstream {
         w.offerTimeoutSeconds = row.getInteger("offer_timeout_seconds");
         w.capacityPerItem = row.getInteger("capacity_per_item");
         w.version = row.getInteger("version");
+        w.missesToInactive = row.getInteger("misses_to_inactive");
+        w.missesToSignOut = row.getInteger("misses_to_sign_out");
         return w;
     }
 }

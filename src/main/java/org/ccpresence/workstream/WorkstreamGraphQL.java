@@ -4,6 +4,7 @@ import java.util.List;
 
 import org.ccpresence.agent.Agent;
 import org.ccpresence.agent.AgentService;
+import org.ccpresence.graphql.GivenFields;
 import org.eclipse.microprofile.graphql.Description;
 import org.eclipse.microprofile.graphql.GraphQLApi;
 import org.eclipse.microprofile.graphql.Id;
@@ -14,6 +15,7 @@ import org.eclipse.microprofile.graphql.Source;
 
 import org.ccpresence.security.Roles;
 
+import io.smallrye.graphql.api.Context;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 
@@ -23,10 +25,12 @@ public class WorkstreamGraphQL {
 
     private final WorkstreamService workstreams;
     private final AgentService agents;
+    private final Context context;
 
-    WorkstreamGraphQL(WorkstreamService workstreams, AgentService agents) {
+    WorkstreamGraphQL(WorkstreamService workstreams, AgentService agents, Context context) {
         this.workstreams = workstreams;
         this.agents = agents;
+        this.context = context;
     }
 
     @Query
@@ -45,6 +49,7 @@ public class WorkstreamGraphQL {
     @Mutation
     @NonNull
     public Uni<Workstream> createWorkstream(@NonNull WorkstreamInput input) {
+        input.given = GivenFields.of(context, "input");
         return workstreams.create(input);
     }
 
@@ -52,6 +57,7 @@ public class WorkstreamGraphQL {
     @NonNull
     @Description("With expectedVersion, refused (CONFLICT) unless it is the current version.")
     public Uni<Workstream> updateWorkstream(@NonNull @Id long id, @NonNull WorkstreamInput input, Integer expectedVersion) {
+        input.given = GivenFields.of(context, "input");
         return workstreams.update(id, input, expectedVersion);
     }
 

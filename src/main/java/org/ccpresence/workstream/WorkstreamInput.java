@@ -21,4 +21,12 @@ public class WorkstreamInput {
     public Integer offerTimeoutSeconds;
     @Description("Default 0: capacity plays no part.")
     public Integer capacityPerItem;
+    @Description("Default 1.")
+    public Integer missesToInactive;
+    @Description("Default null: never. Left out of an update: kept; null: never.")
+    public Integer missesToSignOut;
+
+    /** The fields the client gave, explicit nulls included (see GivenFields); on update, the others keep their value. */
+    @org.eclipse.microprofile.graphql.Ignore
+    public java.util.Set<String> given = java.util.Set.of();
 }

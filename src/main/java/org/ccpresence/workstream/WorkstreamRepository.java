@@ -49,18 +49,21 @@ class WorkstreamRepository {
     Uni<Long> insert(SqlClient sql, WorkstreamService.Valid w) {
         return sql.preparedQuery("""
                 INSERT INTO workstream (name, type, allowed_presences, missed_notifications, offer_timeout_seconds,
-                                        capacity_per_item)
-                VALUES ($1, $2, $3, $4, $5, $6) RETURNING id""")
-                .execute(Tuple.from(List.of(w.name(), w.type().name(), w.allowed(), w.missed(), w.timeout(), w.capacityPerItem())))
+                                        capacity_per_item, misses_to_inactive, misses_to_sign_out)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id""")
+                .execute(Tuple.from(java.util.Arrays.asList(w.name(), w.type().name(), w.allowed(), w.missed(), w.timeout(),
+                        w.capacityPerItem(), w.missesToInactive(), w.missesToSignOut())))
                 .map(rows -> rows.iterator().next().getLong(0));
     }
 
     Uni<Void> update(SqlClient sql, long id, WorkstreamService.Valid w) {
         return sql.preparedQuery("""
                 UPDATE workstream SET name = $2, type = $3, allowed_presences = $4, missed_notifications = $5,
-                       offer_timeout_seconds = $6, capacity_per_item = $7, version = version + 1, updated_at = now()
+                       offer_timeout_seconds = $6, capacity_per_item = $7, misses_to_inactive = $8, misses_to_sign_out = $9,
+                       version = version + 1, updated_at = now()
                 WHERE id = $1""")
-                .execute(Tuple.from(List.of(id, w.name(), w.type().name(), w.allowed(), w.missed(), w.timeout(), w.capacityPerItem())))
+                .execute(Tuple.from(java.util.Arrays.asList(id, w.name(), w.type().name(), w.allowed(), w.missed(), w.timeout(),
+                        w.capacityPerItem(), w.missesToInactive(), w.missesToSignOut())))
                 .replaceWithVoid();
     }
 

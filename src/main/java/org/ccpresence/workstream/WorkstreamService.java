@@ -93,7 +93,8 @@ public class WorkstreamService {
         Inputs.expectVersion("Workstream '" + current.name + "'", current.version, expectedVersion, "");
     }
 
-    record Valid(String name, WorkstreamType type, String[] allowed, boolean missed, int timeout, int capacityPerItem) {
+    record Valid(String name, WorkstreamType type, String[] allowed, boolean missed, int timeout, int capacityPerItem,
+            int missesToInactive, Integer missesToSignOut) {
     }
 
     /** Validates the input; fields left out take the current value on update, the contract's default on create. */
@@ -122,6 +123,14 @@ public class WorkstreamService {
         }
         int capacityPerItem = Inputs.number("capacityPerItem", in.capacityPerItem, current != null ? current.capacityPerItem : 0,
                 0, MAX_CAPACITY_PER_ITEM);
-        return new Valid(name, in.type, allowed.stream().map(Enum::name).toArray(String[]::new), missed, timeout, capacityPerItem);
+        int toInactive = Inputs.number("missesToInactive", in.missesToInactive, current != null ? current.missesToInactive : 1,
+                1, Integer.MAX_VALUE);
+        Integer toSignOut = current == null || in.given.contains("missesToSignOut") ? in.missesToSignOut : current.missesToSignOut;
+        if (toSignOut != null && toSignOut <= toInactive) {
+            throw ApiException.badInput("missesToSignOut must be greater than missesToInactive (" + toInactive + "), or null for never (got "
+                    + toSignOut + ").");
+        }
+        return new Valid(name, in.type, allowed.stream().map(Enum::name).toArray(String[]::new), missed, timeout, capacityPerItem,
+                toInactive, toSignOut);
     }
 }

@@ -4,18 +4,31 @@ const $ = (selector) => document.querySelector(selector);
 const CAUSES = {
   SIGN_IN: 'signed in', SIGN_OUT: 'signed out', AGENT: 'chosen by you', SUPERVISOR: 'set by a supervisor',
   MISSED_NOTIFICATION: 'an offer was missed', PRESENCE_EDITED: 'the presence was edited',
-  CAPACITY: 'your capacity is full or was freed',
+  CAPACITY: 'your capacity is full or was freed', TIME_LIMIT: 'its time was up', DISCONNECTED: 'desktop disconnected',
 };
+
+/** Why the presence changed, as the agent reads it (the change's cause, with what the desktop knows besides). */
+function reason(change) {
+  switch (change.cause) {
+    case 'TIME_LIMIT': return `${change.previous?.name ?? 'Time-limited presence'} ended`;
+    case 'DISCONNECTED': return 'Signed out: desktop disconnected';
+    case 'MISSED_NOTIFICATION': return missedInARow > 1 ? `${missedInARow} offers missed` : 'An offer was missed';
+    default: return CAUSES[change.cause] ?? change.cause;
+  }
+}
 /** Who or what made a change, for the conflict message. */
 const CHANGED_BY = {
   SIGN_IN: 'signing in', SIGN_OUT: 'signing out', AGENT: 'you, elsewhere', SUPERVISOR: 'a supervisor',
   MISSED_NOTIFICATION: 'a missed offer', PRESENCE_EDITED: 'an administrator', CAPACITY: 'your capacity',
 };
-const AGENT = 'version signedIn presenceSince capacity capacityUsed presence { id name baseStatus }';
+const AGENT = 'version signedIn presenceSince presenceUntil missedInARow capacity capacityUsed presence { id name baseStatus }';
 
 let me = null;
 /** The agent's version as last seen (me, mutation answers, the stream): sent as expectedVersion with setPresence. */
 let version = null;
+let missedInARow = 0;
+/** When the current time-limited presence ends (a Date), for the countdown; null without a limit. */
+let until = null;
 let client;
 let lastSequence = null;
 let lastChange = null;
@@ -29,8 +42,10 @@ function showError(e) {
 
 function showAgent(agent) {
   version = agent.version;
+  missedInARow = agent.missedInARow;
+  until = agent.presenceUntil ? new Date(agent.presenceUntil) : null;
   // an answer may arrive after the stream told why the presence changed: keep the cause of that same change
-  showPresence(agent.presence, agent.presenceSince, lastChange?.at === agent.presenceSince ? lastChange.cause : undefined);
+  showPresence(agent.presence, agent.presenceSince, lastChange?.at === agent.presenceSince ? lastChange : undefined);
   $('#capacity').textContent = `Capacity in use: ${agent.capacityUsed} of ${agent.capacity}`;
 }
 
@@ -38,10 +53,11 @@ async function refreshAgent() {
   showAgent((await gql(`{ me { ${AGENT} } }`)).me);
 }
 
-function showPresence(presence, since, cause) {
+function showPresence(presence, since, change) {
   $('#current').textContent = presence.name;
-  $('#current-detail').textContent = `${presence.baseStatus} since ${time(since)}${cause ? ` — ${CAUSES[cause] ?? cause}` : ''}`;
+  $('#current-detail').textContent = `${presence.baseStatus} since ${time(since)}${change ? ` — ${reason(change)}` : ''}`;
   $('#picker').value = presence.id;
+  tick();
 }
 
 async function load() {
@@ -119,6 +135,9 @@ function renderOffers() {
 }
 
 function tick() {
+  const left = until && Math.max(0, Math.round((until - Date.now()) / 1000));
+  $('#until').hidden = until === null;
+  $('#until').textContent = until === null ? '' : `Ends in ${Math.floor(left / 60)}:${String(left % 60).padStart(2, '0')}`;
   document.querySelectorAll('.countdown').forEach((el) => {
     const left = Math.max(0, Math.round((new Date(el.dataset.expires) - Date.now()) / 1000));
     el.textContent = `${left} s left`;
@@ -146,14 +165,16 @@ function follow() {
   stops.forEach((stop) => stop());
   stops = [
     subscribe(client,
-      'subscription($after: ID) { presenceChanged(afterSequence: $after) { sequence cause at version current { id name baseStatus } } }',
+      'subscription($after: ID) { presenceChanged(afterSequence: $after) { sequence cause at version previous { name } current { id name baseStatus timeLimitSeconds } } }',
       { after: lastSequence },
       ({ presenceChanged: c }) => {
         if (lastSequence !== null && Number(c.sequence) <= Number(lastSequence)) return;
         lastSequence = c.sequence;
         version = c.version;
         lastChange = c;
-        showPresence(c.current, c.at, c.cause);
+        until = c.current.timeLimitSeconds ? new Date(new Date(c.at).getTime() + c.current.timeLimitSeconds * 1000) : null;
+        showPresence(c.current, c.at, c);
+        if (c.cause === 'MISSED_NOTIFICATION') refreshAgent().catch(showError); // how many were missed
       }, showError),
     subscribe(client,
       `subscription { offerUpdates { ${OFFER} } }`, {},

@@ -31,7 +31,7 @@ public class TestDatabase implements QuarkusTestResourceLifecycleManager {
     }
 
     public static String password() {
-        return env("PGPASSWORD", "");
+        return env("PGPASSWORD", "postgres"); // what src/dev/local-services sets where a password is asked
     }
 
     public static String jdbcUrl() {

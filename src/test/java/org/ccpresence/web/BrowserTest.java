@@ -50,13 +50,27 @@ class BrowserTest {
 
     @BeforeAll
     static void openBrowser() {
-        ChromeOptions options = new ChromeOptions().setBinary(System.getProperty("chromium.binary", "/usr/bin/chromium"))
+        String chromium = System.getProperty("chromium.binary", "/usr/bin/chromium");
+        String driver = System.getProperty("chromedriver", "/usr/bin/chromedriver");
+        if (!Files.isExecutable(Path.of(chromium)) || !Files.isExecutable(Path.of(driver))) {
+            throw new MissingBrowser("The browser tests need Chromium (" + chromium + ") and chromedriver (" + driver
+                    + "): install them (Debian/Ubuntu: apt-get install chromium chromium-driver) or pass -Dchromium.binary=… -Dchromedriver=….");
+        }
+        ChromeOptions options = new ChromeOptions().setBinary(chromium)
                 .addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                         "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
                         "--disable-sync", "--window-size=1280,800");
         ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(Path.of(System.getProperty("chromedriver", "/usr/bin/chromedriver")).toFile()).build();
+                .usingDriverExecutable(Path.of(driver).toFile()).build();
         browser = new ChromeDriver(service, options);
+    }
+
+    /** A failure whose message says all: what to install. Its stack trace would only bury it. */
+    static final class MissingBrowser extends AssertionError {
+        MissingBrowser(String message) {
+            super(message);
+            setStackTrace(new StackTraceElement[0]);
+        }
     }
 
     @AfterAll
