@@ -4,8 +4,12 @@ const $ = (selector) => document.querySelector(selector);
 let presences = [];
 let client;
 
-const PRESENCE = 'id version name presenceText baseStatus description systemPresence agentSelectable warnings';
-const WORKSTREAM = 'id version name type allowedPresences missedNotifications offerTimeoutSeconds capacityPerItem';
+const PRESENCE = 'id version name presenceText baseStatus description systemPresence agentSelectable warnings timeLimitSeconds thenPresence { id name }';
+const WORKSTREAM = 'id version name type allowedPresences missedNotifications missesToInactive missesToSignOut offerTimeoutSeconds capacityPerItem';
+
+/** A number field's value, or null when it is blank (no limit, never). */
+const numberOrNull = (field) => (field.value.trim() === '' ? null : Number(field.value));
+const limitText = (p) => (p.timeLimitSeconds === null ? '' : `${Math.round(p.timeLimitSeconds / 60 * 10) / 10} min → ${escapeHtml(p.thenPresence?.name ?? 'default presence')}`);
 const AGENT = 'id version name signedIn presenceSince presence { id name baseStatus }';
 
 /**
@@ -24,19 +28,33 @@ async function loadPresences() {
   $('#presences tbody').innerHTML = presences.map((p) => `
     <tr data-id="${p.id}">
       <td>${escapeHtml(p.name)}</td><td>${escapeHtml(p.presenceText)}</td><td>${p.baseStatus}</td>
-      <td>${escapeHtml(p.description)}</td>
+      <td>${escapeHtml(p.description)}</td><td class="limit">${limitText(p)}</td>
       <td>${p.systemPresence ? '<span class="readonly">System (read-only)</span>' : 'Custom'}</td>
       <td class="warning">${p.warnings.map(escapeHtml).join('<br>')}</td>
       <td>${p.systemPresence ? '' : `<button class="secondary" data-edit="${p.id}">Edit</button>
            <button class="secondary" data-delete="${p.id}">Delete</button>`}</td>
     </tr>`).join('');
+  fillThenChoices();
+}
+
+/** Where a time-limited presence can send agents: agent-selectable presences without a limit of their own. */
+function fillThenChoices() {
+  const select = $('#presence-then');
+  const chosen = select.value;
+  select.innerHTML = '<option value="">Default presence, or Available</option>' + presences
+    .filter((p) => p.agentSelectable && p.timeLimitSeconds === null)
+    .map((p) => `<option value="${p.id}">${escapeHtml(p.name)}</option>`).join('');
+  select.value = chosen;
 }
 
 function presenceInput(form) {
   const data = new FormData(form);
+  const minutes = numberOrNull(form.timeLimitMinutes);
   return {
     name: data.get('name'), presenceText: data.get('presenceText'), baseStatus: data.get('baseStatus'),
     description: data.get('description') || null,
+    timeLimitSeconds: minutes === null ? null : Math.round(minutes * 60),
+    thenPresenceId: minutes === null ? null : (data.get('thenPresenceId') || null),
   };
 }
 
@@ -95,6 +113,8 @@ async function onPresenceTable(event) {
     form.presenceText.value = p.presenceText;
     form.baseStatus.value = p.baseStatus;
     form.description.value = p.description ?? '';
+    form.timeLimitMinutes.value = p.timeLimitSeconds === null ? '' : p.timeLimitSeconds / 60;
+    form.thenPresenceId.value = p.thenPresence?.id ?? '';
     $('#presence-form-title').textContent = `Edit presence “${p.name}”`;
     form.name.focus();
     previewWarnings();
@@ -119,7 +139,8 @@ async function loadWorkstreams() {
   $('#workstreams tbody').innerHTML = workstreams.map((w) => `
     <tr data-id="${w.id}">
       <td>${escapeHtml(w.name)}</td><td>${w.type}</td><td>${w.allowedPresences.join(', ')}</td>
-      <td>${w.missedNotifications ? 'On' : 'Off'}</td><td>${w.offerTimeoutSeconds}</td><td>${w.capacityPerItem}</td>
+      <td>${w.missedNotifications ? `On: Inactive after ${w.missesToInactive}${w.missesToSignOut === null ? '' : `, signed out after ${w.missesToSignOut}`}` : 'Off'}</td>
+      <td>${w.offerTimeoutSeconds}</td><td>${w.capacityPerItem}</td>
       <td><button class="secondary" data-edit="${w.id}">Edit</button> <button class="secondary" data-delete="${w.id}">Delete</button></td>
     </tr>`).join('');
 }
@@ -142,6 +163,8 @@ async function saveWorkstream(event) {
     missedNotifications: form.missedNotifications.checked,
     offerTimeoutSeconds: Number(form.offerTimeoutSeconds.value),
     capacityPerItem: Number(form.capacityPerItem.value),
+    missesToInactive: Number(form.missesToInactive.value),
+    missesToSignOut: numberOrNull(form.missesToSignOut),
   };
   try {
     if (form.id.value) {
@@ -171,6 +194,8 @@ async function onWorkstreamTable(event) {
     form.missedNotifications.checked = w.missedNotifications;
     form.offerTimeoutSeconds.value = w.offerTimeoutSeconds;
     form.capacityPerItem.value = w.capacityPerItem;
+    form.missesToInactive.value = w.missesToInactive;
+    form.missesToSignOut.value = w.missesToSignOut ?? '';
     $('#workstream-form-title').textContent = `Edit workstream “${w.name}”`;
     form.name.focus();
   } else if (remove) {

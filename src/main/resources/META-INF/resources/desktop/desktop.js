@@ -194,8 +194,11 @@ async function start() {
     showError(e);
     return;
   }
-  const history = (await gql('query($a: ID!) { presenceHistory(agentId: $a, first: 1) { sequence } }', { a: me.id })).presenceHistory;
+  const history = (await gql('query($a: ID!) { presenceHistory(agentId: $a, first: 1) { sequence cause at previous { name } } }',
+    { a: me.id })).presenceHistory;
   lastSequence = history[0]?.sequence ?? '0';
+  lastChange = history[0] ?? null;
+  showAgent(me); // with the reason for the presence the agent is in, e.g. after being signed out while away
   client?.dispose();
   client = streamClient({
     onConnected: () => { $('#live').textContent = 'Live'; $('#live').classList.add('on'); follow(); },

@@ -18,13 +18,13 @@ import jakarta.inject.Inject;
 
 import org.ccpresence.support.GraphQLWs;
 import org.ccpresence.support.GraphQLWs.Protocol;
+import org.ccpresence.support.ShortDesktopGrace;
 import org.ccpresence.support.Tokens;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.RestAssured;
 import io.restassured.path.json.JsonPath;
@@ -32,15 +32,8 @@ import io.vertx.core.Vertx;
 
 /** Disconnect grace (contract, "Disconnect grace"), with a grace of 2 s instead of 90 s. */
 @QuarkusTest
-@TestProfile(DisconnectGraceTest.ShortGrace.class)
+@TestProfile(ShortDesktopGrace.class)
 class DisconnectGraceTest {
-
-    public static class ShortGrace implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("presence.desktop.grace", "2s");
-        }
-    }
 
     /** Grace, plus a second for the connection write and a second for the sweep, plus slack for a busy machine. */
     static final Duration PAST_GRACE = Duration.ofSeconds(6);

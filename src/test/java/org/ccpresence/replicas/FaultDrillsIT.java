@@ -352,6 +352,89 @@ class FaultDrillsIT {
         }
     }
 
+    /**
+     * A replica killed with SIGKILL while it holds the desktop connections of its agents (500 here; 5 000 with
+     * -Ddrill.desktops=5000): the other replica finds it silent, counts its connections as closed at its last
+     * heartbeat, and signs each of those agents out once (DISCONNECTED) within the grace plus 30 s; agents whose
+     * desktops are on the survivor stay signed in.
+     */
+    @Test
+    void theDesktopsOfAKilledReplicaAreSignedOutOnceByTheOther() throws Exception {
+        int desktops = Integer.getInteger("drill.desktops", 500);
+        int survivors = 50;
+        Duration grace = Duration.ofSeconds(10);
+        TestDatabase.recreate(DATABASE);
+        Map<String, String> env = Map.of("PRESENCE_DESKTOP_GRACE", grace.toSeconds() + "s", "PRESENCE_DESKTOP_REPLICA_TIMEOUT", "5s",
+                "PRESENCE_GRAPHQL_MAX_UNINITIALISED_PER_ADDRESS", "20000");
+        Replica doomed = Replica.start("drill-desktops-killed", DATABASE, List.of("-Xmx256m"), env);
+        Replica survivor = Replica.start("drill-desktops-survivor", DATABASE, List.of("-Xmx256m"), env);
+        Vertx vertx = Vertx.vertx();
+        HttpClient sockets = vertx.createHttpClient(new HttpClientOptions().setMaxWebSockets(2 * (desktops + survivors)));
+        try (Connection c = TestDatabase.connect(DATABASE)) {
+            c.createStatement().execute("INSERT INTO agent (user_id, name, signed_in, signed_in_at, presence_id, presence_cause, "
+                    + "presence_since) SELECT 'desk-' || g, 'Desk ' || g, true, now(), 1, 'SIGN_IN', now() FROM generate_series(1, "
+                    + (desktops + survivors) + ") g");
+            AtomicInteger subscribed = new AtomicInteger();
+            for (int i = 1; i <= desktops + survivors; i++) {
+                Replica to = i <= desktops ? doomed : survivor;
+                String token = Tokens.agent("desk-" + i);
+                sockets.webSocket(new WebSocketConnectOptions().setHost("localhost").setPort(to.port).setURI("/graphql")
+                        .setSubProtocols(List.of("graphql-transport-ws"))).onSuccess(ws -> {
+                            ws.textMessageHandler(text -> {
+                                if (text.contains("connection_ack")) {
+                                    ws.writeTextMessage("{\"id\":\"1\",\"type\":\"subscribe\",\"payload\":{\"query\":"
+                                            + "\"subscription { presenceChanged { cause } }\"}}");
+                                    subscribed.incrementAndGet();
+                                } else if (text.contains("\"ping\"")) {
+                                    ws.writeTextMessage("{\"type\":\"pong\"}");
+                                }
+                            });
+                            ws.writeTextMessage("{\"type\":\"connection_init\",\"payload\":{\"Authorization\":\"Bearer " + token + "\"}}");
+                        });
+            }
+            long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+            while (single(c, "SELECT count(*) FROM desktop_connection") < desktops + survivors && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+            }
+            assertEquals(desktops + survivors, single(c, "SELECT count(*) FROM desktop_connection"), "every desktop connected");
+
+            new ProcessBuilder("kill", "-9", Long.toString(doomed.pid())).start().waitFor();
+            var killedAt = c.createStatement().executeQuery("SELECT now()");
+            killedAt.next();
+            java.sql.Timestamp killed = killedAt.getTimestamp(1);
+            deadline = System.nanoTime() + grace.plusSeconds(45).toNanos();
+            while (single(c, "SELECT count(*) FROM presence_change WHERE cause = 'DISCONNECTED'") < desktops && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+            }
+            Thread.sleep(3000); // a second sign-out would show now
+            long signedOut = single(c, "SELECT count(*) FROM presence_change WHERE cause = 'DISCONNECTED'");
+            long signedOutTwice = single(c, "SELECT count(*) FROM (SELECT agent_id FROM presence_change WHERE cause = 'DISCONNECTED' "
+                    + "GROUP BY agent_id HAVING count(*) > 1) twice");
+            long survivorsSignedOut = single(c, "SELECT count(*) FROM agent a WHERE NOT a.signed_in AND a.user_id IN (SELECT 'desk-' || g "
+                    + "FROM generate_series(" + (desktops + 1) + ", " + (desktops + survivors) + ") g)");
+            var spread = c.prepareStatement("SELECT extract(epoch FROM min(at) - ?) * 1000, extract(epoch FROM max(at) - ?) * 1000, "
+                    + "extract(epoch FROM max(at) - (SELECT max(desktop_last_seen_at) FROM agent)) * 1000 "
+                    + "FROM presence_change WHERE cause = 'DISCONNECTED'");
+            spread.setTimestamp(1, killed);
+            spread.setTimestamp(2, killed);
+            var times = spread.executeQuery();
+            times.next();
+            System.out.printf("drill desktops-of-a-killed-replica: %d desktops on the killed replica, %d on the survivor; grace %s, "
+                    + "replica timeout 5 s; signed out %d (twice: %d) from %.0f to %.0f ms after the kill (the last %.0f ms after "
+                    + "the dead replica's last heartbeat); survivors' agents signed out: %d%n", desktops, survivors, grace, signedOut,
+                    signedOutTwice, times.getDouble(1), times.getDouble(2), times.getDouble(3), survivorsSignedOut);
+            assertEquals(desktops, signedOut, "each agent of the killed replica signed out");
+            assertEquals(0, signedOutTwice, "once");
+            assertEquals(0, survivorsSignedOut, "desktops on the survivor keep their agents signed in");
+            assertTrue(times.getDouble(2) <= grace.plusSeconds(30).toMillis(), "within the grace plus 30 s of the kill");
+        } finally {
+            sockets.close();
+            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            doomed.close();
+            survivor.close();
+        }
+    }
+
     private static List<Long> sequencesOf(GraphQLWs.Subscription stream, int expected) throws Exception {
         List<Long> sequences = new ArrayList<>();
         JsonObject m;

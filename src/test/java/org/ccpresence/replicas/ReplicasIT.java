@@ -136,6 +136,40 @@ class ReplicasIT {
         assertTrue(reoffered.stream().noneMatch(firstAgents::contains), "nobody got back the item they missed");
     }
 
+    /** 60 agents whose breaks run out together, two replicas sweeping: each agent moved once, by one of them. */
+    @Test
+    void timeLimitsRunOutOnceWithTwoSweepingReplicas() throws Exception {
+        String limited = postTo(a.port, "mutation($in: PresenceInput!) { createPresence(input: $in) { id } }", "in",
+                Map.of("name", GraphQL.unique("Replica break"), "presenceText", "Break", "baseStatus", "AWAY",
+                        "timeLimitSeconds", 2, "thenPresenceId", "2")).getString("data.createPresence.id");
+        List<String> agents = new java.util.ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            String agent = agentOn(i % 2 == 0 ? a : b);
+            assertNull(postTo((i % 2 == 0 ? a : b).port, "mutation($a: ID, $p: ID!) { setPresence(agentId: $a, presenceId: $p) { id } }",
+                    "a", agent, "p", limited).get("errors"));
+            agents.add(agent);
+        }
+        Thread.sleep(2000 + 3000);
+        for (String agent : agents) {
+            List<String> causes = postTo(b.port, "query($a: ID!) { presenceHistory(agentId: $a) { cause } }", "a", agent)
+                    .getList("data.presenceHistory.cause");
+            assertEquals(1, causes.stream().filter("TIME_LIMIT"::equals).count(), "agent " + agent + ": " + causes);
+            assertEquals("2", postTo(a.port, "query($a: ID!) { agent(id: $a) { presence { id } } }", "a", agent)
+                    .getString("data.agent.presence.id"));
+        }
+        long byA = moved(a);
+        long byB = moved(b);
+        System.out.printf("time limits: 60 agents moved once each, %d by replica a and %d by replica b%n", byA, byB);
+        assertEquals(60, byA + byB, "the replicas' own accounts add up to one move per agent");
+    }
+
+    /** What a replica's log says it moved for time limits. */
+    private static long moved(Replica replica) throws Exception {
+        java.util.regex.Pattern line = java.util.regex.Pattern.compile("Moved (\\d+) agent\\(s\\) whose time-limited presence ran out");
+        return java.nio.file.Files.readAllLines(replica.log).stream().map(line::matcher).filter(java.util.regex.Matcher::find)
+                .mapToLong(m -> Long.parseLong(m.group(1))).sum();
+    }
+
     @Test
     void aChangeCommittedOnOneReplicaReachesSubscribersOfTheOther() throws Exception {
         String agent = agentOn(b);

@@ -41,6 +41,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
+import io.restassured.path.json.JsonPath;
 
 /** The admin console and the agent desktop in headless Chromium (Debian's chromium and chromium-driver). */
 @QuarkusTest
@@ -336,6 +337,84 @@ class BrowserTest {
         browser.findElement(By.cssSelector("#presence-form button[type=submit]")).click();
         assertThat(row("presences", mine), containsString(name));
         assertEquals(3, post("query($id: ID!) { presence(id: $id) { version } }", "id", id).getInt("data.presence.version"));
+    }
+
+    @Test
+    void theDesktopCountsDownATimeLimitedPresenceAndSaysWhenItEnded() throws Exception {
+        String name = unique("Break");
+        required(post("mutation($in: PresenceInput!) { createPresence(input: $in) { id } }", "in", Map.of("name", name,
+                "presenceText", "On a break", "baseStatus", "AWAY", "timeLimitSeconds", 4, "thenPresenceId", "2")), "data.createPresence.id");
+        Agent agent = agent(null);
+        signIn(agent.id());
+        open("/desktop/", Tokens.agent(agent.userId()));
+        new Select(browser.findElement(By.id("picker"))).selectByVisibleText(name);
+        browser.findElement(By.cssSelector("#picker-form button[type=submit]")).click();
+        waiting().until(ExpectedConditions.textToBe(By.id("current"), name));
+        waiting().until(ExpectedConditions.textMatches(By.id("until"), java.util.regex.Pattern.compile("Ends in 0:0[1-4]")));
+        screenshot("desktop-countdown");
+        waiting().until(ExpectedConditions.textToBe(By.id("current"), "Busy"));
+        waiting().until(ExpectedConditions.textToBePresentInElementLocated(By.id("current-detail"), name + " ended"));
+        waiting().until(ExpectedConditions.invisibilityOfElementLocated(By.id("until")));
+        screenshot("desktop-break-ended");
+    }
+
+    @Test
+    void theDesktopSaysHowManyOffersWereMissed() throws Exception {
+        Map<String, Object> in = new java.util.HashMap<>();
+        in.put("name", unique("Missed"));
+        in.put("type", "MESSAGING");
+        in.put("allowedPresences", List.of("AVAILABLE", "AWAY"));
+        in.put("missedNotifications", true);
+        in.put("offerTimeoutSeconds", 5);
+        in.put("missesToInactive", 2);
+        String ws = required(post("mutation($in: WorkstreamInput!) { createWorkstream(input: $in) { id } }", "in", in),
+                "data.createWorkstream.id");
+        Agent agent = agent(List.of(ws));
+        signIn(agent.id());
+        open("/desktop/", Tokens.agent(agent.userId()));
+        for (int miss = 1; miss <= 2; miss++) {
+            String offer = required(offerWork(ws, unique("missed")), "data.offerWork.id");
+            By card = By.cssSelector("[data-offer='" + offer + "']");
+            waiting().until(ExpectedConditions.visibilityOfElementLocated(card));
+            new WebDriverWait(browser, Duration.ofSeconds(15)).until(ExpectedConditions.invisibilityOfElementLocated(card));
+        }
+        waiting().until(ExpectedConditions.textToBe(By.id("current"), "Inactive"));
+        waiting().until(ExpectedConditions.textToBePresentInElementLocated(By.id("current-detail"), "2 offers missed"));
+        screenshot("desktop-offers-missed");
+    }
+
+    @Test
+    void theAdminSetsTimeLimitsAndMissPolicies() throws Exception {
+        open("/admin/", Tokens.admin());
+        String name = unique("Lunch");
+        type("presence-name", name);
+        type("presence-text", "At lunch");
+        new Select(browser.findElement(By.id("presence-base"))).selectByVisibleText("AWAY");
+        type("presence-limit", "30");
+        new Select(browser.findElement(By.id("presence-then"))).selectByVisibleText("Away");
+        browser.findElement(By.cssSelector("#presence-form button[type=submit]")).click();
+        assertThat(row("presences", name), containsString("30 min → Away"));
+        JsonPath saved = post("{ presences { name timeLimitSeconds thenPresence { id } } }");
+        assertEquals(1800, (Integer) saved.get("data.presences.find { it.name == '" + name + "' }.timeLimitSeconds"));
+        assertEquals("4", saved.getString("data.presences.find { it.name == '" + name + "' }.thenPresence.id"));
+
+        String ws = unique("Chat");
+        type("workstream-name", ws);
+        browser.findElement(By.id("workstream-missed")).click();
+        type("workstream-to-inactive", "2");
+        type("workstream-to-sign-out", "4");
+        browser.findElement(By.cssSelector("#workstream-form button[type=submit]")).click();
+        assertThat(row("workstreams", ws), containsString("On: Inactive after 2, signed out after 4"));
+        screenshot("admin-self-managing");
+
+        String id = post("{ presences { id name } }").getString("data.presences.find { it.name == '" + name + "' }.id");
+        browser.findElement(By.cssSelector("#presences [data-edit='" + id + "']")).click();
+        assertEquals("30", browser.findElement(By.id("presence-limit")).getAttribute("value"));
+        browser.findElement(By.id("presence-limit")).clear();
+        browser.findElement(By.cssSelector("#presence-form button[type=submit]")).click();
+        waiting().until(d -> !row("presences", name).contains("min →"));
+        assertEquals((Object) null, post("query($id: ID!) { presence(id: $id) { timeLimitSeconds } }", "id", id)
+                .get("data.presence.timeLimitSeconds"), "a cleared field clears the limit");
     }
 
     @Test
