@@ -46,7 +46,7 @@ class TimeLimitSweep {
 
     /** Time-limited presences are few, and only their agents are read: the presences first, then agents in them. */
     private Uni<Integer> moveBatch() {
-        return pool.withTransaction(tx -> tx.preparedQuery("""
+        return pool.withTransaction(tx -> Sweeps.planForCurrentTableSizes(tx).chain(() -> tx.preparedQuery("""
                 WITH due AS MATERIALIZED (
                     SELECT a.id, coalesce(tp.id, CASE WHEN dp.id <> a.presence_id THEN dp.id END, 1) AS next_id
                     FROM presence p
@@ -60,6 +60,6 @@ class TimeLimitSweep {
                 )
                 UPDATE agent a SET presence_id = due.next_id, presence_cause = 'TIME_LIMIT', presence_since = now(),
                                    version = a.version + 1
-                FROM due WHERE a.id = due.id""").execute(Tuple.of(BATCH)).map(rows -> rows.rowCount()));
+                FROM due WHERE a.id = due.id""").execute(Tuple.of(BATCH))).map(rows -> rows.rowCount()));
     }
 }

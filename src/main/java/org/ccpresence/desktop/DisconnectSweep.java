@@ -7,6 +7,7 @@ import java.util.List;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.ccpresence.agent.PendingWork;
+import org.ccpresence.agent.Sweeps;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -75,7 +76,7 @@ class DisconnectSweep {
 
     /** One transaction: signs out up to a batch of agents whose grace is over, and passes their pending offers on. */
     Uni<List<Long>> signOutBatch() {
-        return pool.withTransaction(tx -> tx.preparedQuery("""
+        return pool.withTransaction(tx -> Sweeps.planForCurrentTableSizes(tx).chain(() -> tx.preparedQuery("""
                 WITH due AS MATERIALIZED (
                     SELECT a.id FROM agent a
                     WHERE a.signed_in AND a.desktop_last_seen_at IS NOT NULL
@@ -88,7 +89,7 @@ class DisconnectSweep {
                 UPDATE agent a SET signed_in = false, presence_id = 6, presence_cause = 'DISCONNECTED',
                                    presence_since = now(), version = a.version + 1
                 FROM due WHERE a.id = due.id
-                RETURNING a.id""").execute(Tuple.of(seconds(grace), BATCH)).chain(rows -> {
+                RETURNING a.id""").execute(Tuple.of(seconds(grace), BATCH))).chain(rows -> {
                     List<Long> ids = new ArrayList<>(rows.size());
                     rows.forEach(row -> ids.add(row.getLong(0)));
                     if (ids.isEmpty()) {

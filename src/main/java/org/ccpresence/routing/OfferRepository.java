@@ -146,15 +146,6 @@ class OfferRepository {
                 .execute(Tuple.of(agentIds.toArray(Long[]::new))).map(OfferRepository::items);
     }
 
-    /**
-     * Plans the rest of this transaction's statements for the tables as they are now. The sweep runs every second,
-     * mostly over an empty set of due offers, so its prepared statements soon run a cached generic plan made for an
-     * empty offer table; a burst of expiries then met a nested loop that re-ran the claim once per offer row (two
-     * minutes for 10 000 offers in the benchmark, before the claim was materialized).
-     */
-    Uni<Void> planForCurrentTableSizes(SqlClient sql) {
-        return sql.query("SET LOCAL plan_cache_mode = force_custom_plan").execute().replaceWithVoid();
-    }
 
     /** An offer of a workstream with missed notifications that ran out of time, and that workstream's miss policy. */
     record Miss(long agentId, int toInactive, Integer toSignOut) {
@@ -170,7 +161,7 @@ class OfferRepository {
     /**
      * The expiry sweep, one statement per batch: claims up to {@code limit} pending offers past their expiry (skipping
      * offers another replica is sweeping or an agent is answering) and marks them EXPIRED. The claim is materialized
-     * so that it runs once whatever the plan (see {@link #planForCurrentTableSizes}).
+     * so that it runs once whatever the plan (see Sweeps.planForCurrentTableSizes).
      */
     Uni<Expired> expireDue(SqlClient sql, int limit) {
         return sql.preparedQuery("""

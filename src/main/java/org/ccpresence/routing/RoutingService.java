@@ -9,6 +9,7 @@ import java.util.Set;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.ccpresence.agent.PendingWork;
+import org.ccpresence.agent.Sweeps;
 import org.ccpresence.error.ApiException;
 import org.ccpresence.error.ErrorCode;
 import org.ccpresence.error.Inputs;
@@ -118,7 +119,7 @@ public class RoutingService implements PendingWork {
      * change-ordering lock that every presence change waits for. Returns how many offers expired.
      */
     Uni<Integer> sweepBatch(int limit) {
-        return pool.withTransaction(tx -> offers.planForCurrentTableSizes(tx)
+        return pool.withTransaction(tx -> Sweeps.planForCurrentTableSizes(tx)
                 .chain(() -> offers.expireDue(tx, limit))
                 .call(expired -> offerAll(tx, expired.items(), expired.missedBy()))
                 .call(expired -> offers.countMisses(tx, expired.misses()))

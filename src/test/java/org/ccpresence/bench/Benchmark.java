@@ -43,7 +43,7 @@ import io.vertx.core.json.JsonObject;
  * The presence service under load: the packaged application (prod profile) on its own fresh database, driven over
  * GraphQL-over-HTTP and watched over WebSocket subscriptions, beside a baseline of what PostgreSQL alone does with the
  * same durable write. Scenarios (-Dbench.scenario): a (rate), b (flat-out), c (expiry sweep), or several letters
- * ("ab"), all, smoke.
+ * ("ab"), all, smoke; t: time-limited presences ending together.
  */
 public final class Benchmark {
 
@@ -167,6 +167,9 @@ public final class Benchmark {
             }
             if (all || scenario.contains("c")) {
                 report.add(bench.sweep(s.sweepAgents(), s.sweepOffers()));
+            }
+            if (all || scenario.contains("t")) {
+                report.add(bench.timeLimits(Integer.getInteger("bench.breaks", scenario.equals("smoke") ? 500 : 10_000)));
             }
         } finally {
             bench.stop();
@@ -510,6 +513,88 @@ public final class Benchmark {
             return String.format("c: sweep of %d expired offers among %d agents: all EXPIRED %d ms after they became due "
                     + "(the sweep runs every second); service-side sweeps: %s; moved to Inactive: %d; re-offered: %d",
                     offers, agents, observed, sweeps, inactive, reoffered);
+        }
+    }
+
+    /**
+     * Scenario t: {@code breaks} agents whose breaks end in the same second, while setPresence runs at 200/s on other
+     * agents: how long after the due moment the last one was moved, each once, and setPresence latency meanwhile.
+     */
+    String timeLimits(int breaks) throws Exception {
+        progress("time-limit scenario");
+        try (Connection c = TestDatabase.connect(DATABASE)) {
+            long presence = count(c, "INSERT INTO presence (name, presence_text, base_status, time_limit_seconds, then_presence_id) "
+                    + "VALUES ('Bench break', 'On a break', 'AWAY', 60, 1) RETURNING id");
+            c.createStatement().execute("INSERT INTO agent (user_id, name, signed_in, signed_in_at, presence_id, presence_cause, "
+                    + "presence_since) SELECT 'load-' || g, 'Load ' || g, true, now(), 2, 'SIGN_IN', now() FROM generate_series(1, 200) g");
+            var due = c.createStatement().executeQuery("SELECT date_trunc('second', now()) + interval '16 seconds'");
+            due.next();
+            java.sql.Timestamp dueAt = due.getTimestamp(1);
+            var seeded = c.prepareStatement("INSERT INTO agent (user_id, name, signed_in, signed_in_at, presence_id, presence_cause, "
+                    + "presence_since) SELECT 'break-' || g, 'Break ' || g, true, now(), ?, 'AGENT', ?::timestamptz - interval '60 seconds' "
+                    + "FROM generate_series(1, " + breaks + ") g");
+            seeded.setLong(1, presence);
+            seeded.setTimestamp(2, dueAt);
+            seeded.execute();
+            c.createStatement().execute("ANALYZE agent");
+            List<Long> load = new ArrayList<>();
+            var rows = c.createStatement().executeQuery("SELECT id FROM agent WHERE user_id LIKE 'load-%' ORDER BY id");
+            while (rows.next()) {
+                load.add(rows.getLong(1));
+            }
+            // the moment the breaks are due, on this machine's clock (the database's clock is the same machine's)
+            long dueNanos = System.nanoTime() + (dueAt.getTime() - System.currentTimeMillis()) * 1_000_000;
+            Histogram before = new Histogram(3);
+            Histogram during = new Histogram(3);
+            String token = Tokens.supervisor();
+            java.util.concurrent.atomic.AtomicLong failed = new java.util.concurrent.atomic.AtomicLong();
+            long end = dueNanos + Duration.ofSeconds(4).toNanos();
+            long next = System.nanoTime();
+            for (int n = 0; System.nanoTime() < end; n++) {
+                long agent = load.get(n % load.size());
+                String body = new JsonObject().put("query", SET_PRESENCE).put("variables", new JsonObject()
+                        .put("a", Long.toString(agent)).put("p", Integer.toString((n / load.size()) % 2 == 0 ? 3 : 2))).encode();
+                long t0 = System.nanoTime();
+                vertx.runOnContext(v -> http.request(new RequestOptions().setMethod(HttpMethod.POST).setURI("/graphql")
+                        .putHeader("Content-Type", "application/json").putHeader("Authorization", "Bearer " + token))
+                        .compose(req -> req.send(Buffer.buffer(body)).compose(resp -> resp.body())).onComplete(ar -> {
+                            long micros = Math.max(1, (System.nanoTime() - t0) / 1000);
+                            if (ar.failed() || ar.result().toString().contains("\"errors\"")) {
+                                failed.incrementAndGet();
+                            }
+                            // the first seconds warm the service up; "before" is the five seconds before the breaks are due
+                            Histogram h = t0 < dueNanos - 6_000_000_000L ? null : t0 < dueNanos - 1_000_000_000L ? before
+                                    : t0 < dueNanos + 3_000_000_000L ? during : null;
+                            if (h != null) {
+                                synchronized (h) {
+                                    h.recordValue(micros);
+                                }
+                            }
+                        }));
+                next += 5_000_000; // 200/s
+                LockSupport.parkNanos(next - System.nanoTime());
+            }
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (count(c, "SELECT count(*) FROM presence_change WHERE cause = 'TIME_LIMIT'") < breaks && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            Thread.sleep(1500); // a second move would show now
+            long moved = count(c, "SELECT count(*) FROM presence_change WHERE cause = 'TIME_LIMIT'");
+            long twice = count(c, "SELECT count(*) FROM (SELECT agent_id FROM presence_change WHERE cause = 'TIME_LIMIT' "
+                    + "GROUP BY agent_id HAVING count(*) > 1) t");
+            var last = c.prepareStatement("SELECT extract(epoch FROM max(at) - ?) * 1000 FROM presence_change WHERE cause = 'TIME_LIMIT'");
+            last.setTimestamp(1, dueAt);
+            var lastRow = last.executeQuery();
+            lastRow.next();
+            double lastMs = lastRow.getDouble(1);
+            if (moved != breaks || twice != 0) {
+                throw new IllegalStateException("each of the " + breaks + " agents must be moved once: moved " + moved + ", twice " + twice);
+            }
+            return String.format("t: %d breaks ending in the same second: all moved (once each) within %.0f ms of the due "
+                    + "moment (the sweep runs every second); setPresence at 200/s on other agents: before p50/p99 %.1f/%.1f ms "
+                    + "(%d calls), during the sweep p50/p99/max %.1f/%.1f/%.1f ms (%d calls), %d failed", breaks, lastMs,
+                    ms(before, 50), ms(before, 99), before.getTotalCount(), ms(during, 50), ms(during, 99),
+                    during.getMaxValue() / 1000.0, during.getTotalCount(), failed.get());
         }
     }
 
