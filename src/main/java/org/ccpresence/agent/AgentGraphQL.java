@@ -2,7 +2,6 @@ package org.ccpresence.agent;
 
 import java.util.List;
 
-import org.ccpresence.graphql.Batches;
 import org.ccpresence.presence.Presence;
 import org.ccpresence.presence.PresenceService;
 import org.ccpresence.security.Roles;
@@ -97,10 +96,6 @@ public class AgentGraphQL {
     @RolesAllowed({ Roles.ADMIN, Roles.SUPERVISOR, Roles.AGENT })
     @Description("Set at sign-in; null means Available.")
     public Uni<List<Presence>> defaultPresence(@Source List<Agent> batch) {
-        List<Long> ids = batch.stream().map(a -> a.defaultPresenceId).filter(java.util.Objects::nonNull).distinct().toList();
-        if (ids.isEmpty()) {
-            return Uni.createFrom().item(batch.stream().map(a -> (Presence) null).toList());
-        }
-        return presences.findAll(ids).map(found -> Batches.inOrder(batch, a -> a.defaultPresenceId, found, p -> p.id));
+        return presences.referencedBy(batch, a -> a.defaultPresenceId);
     }
 }

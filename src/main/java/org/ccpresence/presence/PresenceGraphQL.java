@@ -10,7 +10,6 @@ import org.eclipse.microprofile.graphql.NonNull;
 import org.eclipse.microprofile.graphql.Query;
 import org.eclipse.microprofile.graphql.Source;
 
-import org.ccpresence.graphql.Batches;
 import org.ccpresence.graphql.GivenFields;
 import org.ccpresence.security.Roles;
 
@@ -61,11 +60,7 @@ public class PresenceGraphQL {
     @RolesAllowed({ Roles.ADMIN, Roles.SUPERVISOR, Roles.AGENT })
     @Description("Where a time-limited presence moves the agent; null: the agent's default presence, or Available.")
     public Uni<List<Presence>> thenPresence(@Source List<Presence> batch) {
-        List<Long> ids = batch.stream().map(p -> p.thenPresenceId).filter(java.util.Objects::nonNull).distinct().toList();
-        if (ids.isEmpty()) {
-            return Uni.createFrom().item(batch.stream().map(p -> (Presence) null).toList());
-        }
-        return service.findAll(ids).map(found -> Batches.inOrder(batch, p -> p.thenPresenceId, found, p -> p.id));
+        return service.referencedBy(batch, p -> p.thenPresenceId);
     }
 
     @Mutation

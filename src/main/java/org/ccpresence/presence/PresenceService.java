@@ -6,6 +6,7 @@ import java.util.List;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.ccpresence.error.ApiException;
+import org.ccpresence.graphql.Batches;
 import org.ccpresence.error.Inputs;
 
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
@@ -40,6 +41,16 @@ public class PresenceService {
     @WithSession
     public Uni<List<Presence>> findAll(List<Long> ids) {
         return presences.list("id in ?1", ids);
+    }
+
+    /** The presence each item of a batch refers to (null where it refers to none), in batch order, in one query. */
+    @WithSession
+    public <S> Uni<List<Presence>> referencedBy(List<S> batch, java.util.function.Function<S, Long> presenceId) {
+        List<Long> ids = batch.stream().map(presenceId).filter(java.util.Objects::nonNull).distinct().toList();
+        if (ids.isEmpty()) {
+            return Uni.createFrom().item(batch.stream().map(item -> (Presence) null).toList());
+        }
+        return findAll(ids).map(found -> Batches.inOrder(batch, presenceId, found, p -> p.id));
     }
 
     @WithTransaction

@@ -58,17 +58,29 @@ function presenceInput(form) {
   };
 }
 
-async function previewWarnings() {
+let warningsTimer;
+let warningsAsked = 0;
+
+/** Asks for the form's warnings once typing pauses; an answer to input that has changed since is dropped. */
+function previewWarnings() {
+  clearTimeout(warningsTimer);
+  warningsTimer = setTimeout(askWarnings, 250);
+}
+
+async function askWarnings() {
+  const asked = ++warningsAsked;
   const input = presenceInput($('#presence-form'));
-  if (!input.presenceText) {
-    $('#presence-warning').textContent = '';
-    return;
+  let warnings = [];
+  if (input.presenceText) {
+    try {
+      warnings = (await gql('query($in: PresenceInput!) { presenceWarnings(input: $in) }',
+        { in: { ...input, name: input.name || '-' } })).presenceWarnings;
+    } catch {
+      warnings = [];
+    }
   }
-  try {
-    const { presenceWarnings } = await gql('query($in: PresenceInput!) { presenceWarnings(input: $in) }', { in: { ...input, name: input.name || '-' } });
-    $('#presence-warning').textContent = presenceWarnings.join(' ');
-  } catch {
-    $('#presence-warning').textContent = '';
+  if (asked === warningsAsked) {
+    $('#presence-warning').textContent = warnings.join(' ');
   }
 }
 

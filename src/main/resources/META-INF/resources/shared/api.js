@@ -76,6 +76,12 @@ export function subscribe(client, query, variables, onData, onError) {
   });
 }
 
+/** What this service offers its pages (dev tokens only in dev mode): GET /ui/config.json, no token needed. */
+export const pageConfig = (() => {
+  let config;
+  return () => (config ??= fetch('/ui/config.json').then((r) => r.json()).catch(() => ({ devTokens: false })));
+})();
+
 /** The token bar: paste a bearer token (kept in sessionStorage); in dev mode, one-click dev tokens too. */
 export function mountTokenBar(container, onToken) {
   container.innerHTML = `
@@ -99,8 +105,8 @@ export function mountTokenBar(container, onToken) {
     event.preventDefault();
     apply(input.value);
   });
-  // Only the dev profile serves this module; in production the import fails and nothing is shown.
-  import('/dev/token-helper.js').then((dev) => dev.addDevTokenButtons(form.querySelector('.dev-tokens'), apply)).catch(() => {});
+  pageConfig().then((config) => config.devTokens
+    && import('/dev/token-helper.js').then((dev) => dev.addDevTokenButtons(form.querySelector('.dev-tokens'), apply)));
   if (token.get()) {
     apply(token.get());
   }

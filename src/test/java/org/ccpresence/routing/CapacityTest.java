@@ -1,6 +1,7 @@
 package org.ccpresence.routing;
 
 import static org.ccpresence.support.Fixtures.createAgent;
+import static org.ccpresence.support.Fixtures.createWorkstream;
 import static org.ccpresence.support.Fixtures.history;
 import static org.ccpresence.support.Fixtures.offerWork;
 import static org.ccpresence.support.Fixtures.required;
@@ -33,13 +34,7 @@ class CapacityTest {
     static final String ACCEPT = "mutation($o: ID!) { acceptOffer(offerId: $o) { id state } }";
 
     static String workstream(int capacityPerItem) {
-        Map<String, Object> in = new HashMap<>();
-        in.put("name", unique("Capacity"));
-        in.put("type", "MESSAGING");
-        in.put("allowedPresences", List.of("AVAILABLE"));
-        in.put("capacityPerItem", capacityPerItem);
-        return required(post("mutation($in: WorkstreamInput!) { createWorkstream(input: $in) { id } }", "in", in),
-                "data.createWorkstream.id");
+        return createWorkstream(Map.of("allowedPresences", List.of("AVAILABLE"), "capacityPerItem", capacityPerItem));
     }
 
     static JsonPath agent(String id) {
@@ -108,13 +103,7 @@ class CapacityTest {
     @Test
     void onlyAnAvailableAgentIsMovedToBusyAndSigningOutFreesNothing() {
         String ws = workstream(100);
-        Map<String, Object> in = new HashMap<>();
-        in.put("name", unique("Busy allowed"));
-        in.put("type", "VOICE");
-        in.put("allowedPresences", List.of("BUSY_DND"));
-        in.put("capacityPerItem", 100);
-        String dnd = required(post("mutation($in: WorkstreamInput!) { createWorkstream(input: $in) { id } }", "in", in),
-                "data.createWorkstream.id");
+        String dnd = createWorkstream(Map.of("type", "VOICE", "allowedPresences", List.of("BUSY_DND"), "capacityPerItem", 100));
         String agent = createAgent(null, List.of(ws, dnd));
         signIn(agent);
         setPresence(agent, 3); // Busy – DND

@@ -1,6 +1,7 @@
 package org.ccpresence.routing;
 
 import static org.ccpresence.support.Fixtures.createAgent;
+import static org.ccpresence.support.Fixtures.createWorkstream;
 import static org.ccpresence.support.Fixtures.history;
 import static org.ccpresence.support.Fixtures.offerWork;
 import static org.ccpresence.support.Fixtures.required;
@@ -32,15 +33,12 @@ class MissPolicyTest {
 
     static String workstream(int toInactive, Integer toSignOut) {
         Map<String, Object> in = new HashMap<>();
-        in.put("name", unique("Misses"));
-        in.put("type", "MESSAGING");
         in.put("allowedPresences", List.of("AVAILABLE", "AWAY")); // Inactive is AWAY: an Inactive agent still gets offers
         in.put("missedNotifications", true);
         in.put("offerTimeoutSeconds", TIMEOUT);
         in.put("missesToInactive", toInactive);
-        in.put("missesToSignOut", toSignOut);
-        return required(post("mutation($in: WorkstreamInput!) { createWorkstream(input: $in) { id } }", "in", in),
-                "data.createWorkstream.id");
+        in.put("missesToSignOut", toSignOut); // may be null: Map.of would not take it
+        return createWorkstream(in);
     }
 
     static JsonPath agent(String id) {

@@ -64,12 +64,16 @@ public final class Fixtures {
     }
 
     public static String createWorkstream(List<String> allowed, boolean missedNotifications, int timeoutSeconds) {
+        return createWorkstream(Map.of("allowedPresences", allowed, "missedNotifications", missedNotifications,
+                "offerTimeoutSeconds", timeoutSeconds));
+    }
+
+    /** A MESSAGING workstream with a unique name and the given input fields. */
+    public static String createWorkstream(Map<String, Object> fields) {
         Map<String, Object> in = new HashMap<>();
         in.put("name", unique("Workstream"));
         in.put("type", "MESSAGING");
-        in.put("allowedPresences", allowed);
-        in.put("missedNotifications", missedNotifications);
-        in.put("offerTimeoutSeconds", timeoutSeconds);
+        in.putAll(fields);
         return required(post("mutation($in: WorkstreamInput!) { createWorkstream(input: $in) { id } }", "in", in),
                 "data.createWorkstream.id");
     }

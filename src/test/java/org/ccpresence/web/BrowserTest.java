@@ -137,6 +137,26 @@ class BrowserTest {
         return new Agent(id, userId);
     }
 
+    /**
+     * Outside dev mode the pages never ask for the dev-only token helper (it answered 404 on every page view), and
+     * everything they do ask for is there.
+     */
+    @Test
+    void outsideDevModeThePagesRequestNothingThatIsNotThere() throws Exception {
+        for (String page : List.of("/admin/", "/desktop/")) {
+            open(page, Tokens.admin());
+            Thread.sleep(500);
+            @SuppressWarnings("unchecked")
+            List<String> requested = (List<String>) ((org.openqa.selenium.JavascriptExecutor) browser)
+                    .executeScript("return performance.getEntriesByType('resource').map(e => e.name)");
+            assertTrue(requested.stream().noneMatch(url -> url.contains("/dev/")), page + " requested " + requested);
+            for (String url : requested.stream().filter(url -> !url.endsWith("/graphql")).toList()) {
+                assertEquals(200, io.restassured.RestAssured.given().get(java.net.URI.create(url).getPath()).statusCode(),
+                        page + " requested " + url);
+            }
+        }
+    }
+
     @Test
     void adminCreatesACustomPresenceAndSeesItInTheTable() throws Exception {
         open("/admin/", Tokens.admin());
@@ -165,6 +185,22 @@ class BrowserTest {
         assertEquals(taken.toUpperCase(), browser.findElement(By.id("presence-name")).getAttribute("value"));
         assertEquals("Lunch again", browser.findElement(By.id("presence-text")).getAttribute("value"));
         screenshot("admin-duplicate-name");
+    }
+
+    /** The preview asks once typing pauses, and shows the answer to the latest input (it once showed a stale one). */
+    @Test
+    void theWarningPreviewAsksOnceTypingPausesAndShowsTheLatestAnswer() throws Exception {
+        open("/admin/", Tokens.admin());
+        ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("performance.clearResourceTimings()");
+        type("presence-name", unique("Training"));
+        type("presence-text", "Available – Training");
+        new Select(browser.findElement(By.id("presence-base"))).selectByVisibleText("OFFLINE");
+        waiting().until(ExpectedConditions.textToBePresentInElementLocated(By.id("presence-warning"), "reads like AVAILABLE"));
+        Thread.sleep(1000);
+        assertThat(browser.findElement(By.id("presence-warning")).getText(), containsString("reads like AVAILABLE"));
+        Object asked = ((org.openqa.selenium.JavascriptExecutor) browser).executeScript(
+                "return performance.getEntriesByType('resource').filter(e => e.name.endsWith('/graphql')).length");
+        assertTrue(((Number) asked).intValue() <= 3, "asked " + asked + " times for 30 keystrokes and a choice");
     }
 
     @Test
@@ -254,13 +290,7 @@ class BrowserTest {
 
     @Test
     void anOfferAppearsWithACountdownIsAcceptedAndCompleted() throws Exception {
-        Map<String, Object> in = new java.util.HashMap<>();
-        in.put("name", unique("Chat"));
-        in.put("type", "MESSAGING");
-        in.put("allowedPresences", List.of("AVAILABLE"));
-        in.put("capacityPerItem", 100);
-        String ws = required(post("mutation($in: WorkstreamInput!) { createWorkstream(input: $in) { id } }", "in", in),
-                "data.createWorkstream.id");
+        String ws = createWorkstream(Map.of("allowedPresences", List.of("AVAILABLE"), "capacityPerItem", 100));
         Agent agent = agent(List.of(ws));
         signIn(agent.id());
         open("/desktop/", Tokens.agent(agent.userId()));
@@ -360,15 +390,8 @@ class BrowserTest {
 
     @Test
     void theDesktopSaysHowManyOffersWereMissed() throws Exception {
-        Map<String, Object> in = new java.util.HashMap<>();
-        in.put("name", unique("Missed"));
-        in.put("type", "MESSAGING");
-        in.put("allowedPresences", List.of("AVAILABLE", "AWAY"));
-        in.put("missedNotifications", true);
-        in.put("offerTimeoutSeconds", 5);
-        in.put("missesToInactive", 2);
-        String ws = required(post("mutation($in: WorkstreamInput!) { createWorkstream(input: $in) { id } }", "in", in),
-                "data.createWorkstream.id");
+        String ws = createWorkstream(Map.of("allowedPresences", List.of("AVAILABLE", "AWAY"), "missedNotifications", true,
+                "offerTimeoutSeconds", 5, "missesToInactive", 2));
         Agent agent = agent(List.of(ws));
         signIn(agent.id());
         open("/desktop/", Tokens.agent(agent.userId()));
