@@ -27,22 +27,24 @@ public class Presence {
     @NonNull
     public Long id;
 
+    @Column(columnDefinition = "text") // the migrations' types, so that dev mode's schema validation agrees
     @NonNull
     public String name;
 
-    @Column(name = "presence_text")
+    @Column(name = "presence_text", columnDefinition = "text")
     @NonNull
     public String presenceText;
 
     @Enumerated(EnumType.STRING)
-    @Column(name = "base_status")
+    @Column(name = "base_status", columnDefinition = "text")
     @NonNull
     public BaseStatus baseStatus;
 
+    @Column(columnDefinition = "text")
     public String description;
 
     @Enumerated(EnumType.STRING)
-    @Column(name = "system_presence", updatable = false)
+    @Column(name = "system_presence", columnDefinition = "text", updatable = false)
     @Description("Set on the six system presences, which can never be edited or deleted; null on custom ones.")
     public SystemPresence systemPresence;
 
