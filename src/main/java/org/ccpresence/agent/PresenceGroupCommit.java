@@ -15,6 +15,8 @@ import org.ccpresence.error.ApiException;
 import org.ccpresence.presence.SystemPresence;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.UniEmitter;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -36,13 +38,17 @@ class PresenceGroupCommit {
     private final Pool pool;
     private final AgentRepository agents;
     private final int maxBatch;
+    private final DistributionSummary batchSizes;
 
     private final ArrayDeque<Request> waiting = new ArrayDeque<>();
     private boolean inFlight;
 
-    PresenceGroupCommit(Pool pool, AgentRepository agents,
+    PresenceGroupCommit(Pool pool, AgentRepository agents, MeterRegistry metrics,
             @ConfigProperty(name = "presence.group-commit.max-batch", defaultValue = "256") int maxBatch) {
         this.pool = pool;
+        this.batchSizes = DistributionSummary.builder("presence.group_commit.batch_size")
+                .description("setPresence calls per group-commit transaction").publishPercentileHistogram()
+                .minimumExpectedValue(1.0).maximumExpectedValue((double) maxBatch).register(metrics);
         this.agents = agents;
         this.maxBatch = maxBatch;
     }
@@ -65,6 +71,7 @@ class PresenceGroupCommit {
         if (batch.isEmpty()) {
             return;
         }
+        batchSizes.record(batch.size());
         pool.withTransaction(tx -> apply(tx, batch))
                 .subscribe().with(
                         outcomes -> {

@@ -1,5 +1,7 @@
 package org.ccpresence.agent;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlClient;
 
@@ -17,5 +19,11 @@ public final class Sweeps {
      */
     public static Uni<Void> planForCurrentTableSizes(SqlClient tx) {
         return tx.query("SET LOCAL plan_cache_mode = force_custom_plan").execute().replaceWithVoid();
+    }
+
+    /** The duration of each run of a sweep ({@code presence.sweep}, tagged with the sweep's name). */
+    public static Timer timer(MeterRegistry metrics, String sweep) {
+        return Timer.builder("presence.sweep").tag("sweep", sweep).description("Duration of one run of a periodic sweep")
+                .publishPercentileHistogram().register(metrics);
     }
 }

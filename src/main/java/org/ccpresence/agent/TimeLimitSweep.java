@@ -4,6 +4,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -22,15 +24,18 @@ class TimeLimitSweep {
     static final int BATCH = 5000;
 
     private final Pool pool;
+    private final Timer runs;
 
-    TimeLimitSweep(Pool pool) {
+    TimeLimitSweep(Pool pool, MeterRegistry metrics) {
         this.pool = pool;
+        this.runs = Sweeps.timer(metrics, "time_limit");
     }
 
     @Scheduled(every = "${presence.offers.sweep-every:1s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> sweep() {
         long start = System.nanoTime();
         return sweepAll().invoke(moved -> {
+            runs.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
             if (moved > 0) {
                 LOG.infof("Moved %d agent(s) whose time-limited presence ran out in %d ms", moved, (System.nanoTime() - start) / 1_000_000);
             }

@@ -11,6 +11,8 @@ import org.ccpresence.agent.Sweeps;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -30,21 +32,25 @@ class DisconnectSweep {
 
     private final Pool pool;
     private final PendingWork pendingWork;
+    private final Timer runs;
     private final Duration grace;
     private final Duration replicaTimeout;
 
-    DisconnectSweep(Pool pool, PendingWork pendingWork,
+    DisconnectSweep(Pool pool, PendingWork pendingWork, MeterRegistry metrics,
             @ConfigProperty(name = "presence.desktop.grace", defaultValue = "90s") Duration grace,
             @ConfigProperty(name = "presence.desktop.replica-timeout", defaultValue = "15s") Duration replicaTimeout) {
         this.pool = pool;
         this.pendingWork = pendingWork;
+        this.runs = Sweeps.timer(metrics, "disconnect");
         this.grace = grace;
         this.replicaTimeout = replicaTimeout;
     }
 
     @Scheduled(every = "${presence.offers.sweep-every:1s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> sweep() {
-        return buryDeadReplicas().chain(this::signOutAll).onFailure().recoverWithItem(failure -> {
+        long start = System.nanoTime();
+        return buryDeadReplicas().chain(this::signOutAll)
+                .invoke(() -> runs.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS)).onFailure().recoverWithItem(failure -> {
             LOG.warn("Disconnect sweep failed; the next run retries", failure);
             return null;
         }).replaceWithVoid();

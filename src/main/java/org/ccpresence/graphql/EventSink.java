@@ -10,9 +10,10 @@ public interface EventSink {
 
     /**
      * Hands over a rendered event ({@link Shape#render}) at a position of the stream (for presence changes, its
-     * sequence). False when the client is already as far behind as the sink holds: the event was not taken.
+     * sequence), committed at {@code committedAt} (epoch ms; 0 when not a live event: its delivery time is not
+     * measured). False when the client is already as far behind as the sink holds: the event was not taken.
      */
-    boolean next(long position, String payload);
+    boolean next(long position, long committedAt, String payload);
 
     /** The position of the last event written to the socket, or {@code otherwise} if none was. */
     long lastWritten(long otherwise);

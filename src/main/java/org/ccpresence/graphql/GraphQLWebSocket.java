@@ -15,6 +15,9 @@ import org.ccpresence.security.TokenVerifier;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.smallrye.mutiny.Multi;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
@@ -47,8 +50,10 @@ public class GraphQLWebSocket {
     /** Sockets that have not sent connection_init yet, by client address: what a client holds without a token. */
     private final Map<String, AtomicInteger> uninitialised = new ConcurrentHashMap<>();
     private final AtomicInteger open = new AtomicInteger();
+    private final AtomicInteger connections = new AtomicInteger();
+    private final Timer delivery;
 
-    GraphQLWebSocket(Vertx vertx, LiveEngine engine, TokenVerifier verifier, SocketWatcher watcher,
+    GraphQLWebSocket(Vertx vertx, LiveEngine engine, TokenVerifier verifier, SocketWatcher watcher, MeterRegistry metrics,
             @ConfigProperty(name = "presence.graphql.max-subscriptions-per-connection", defaultValue = "100") int maxPerConnection,
             @ConfigProperty(name = "presence.graphql.max-subscriptions") Optional<Integer> maxSubscriptions,
             @ConfigProperty(name = "presence.stream.subscriber-buffer", defaultValue = "1000") int buffer,
@@ -60,6 +65,13 @@ public class GraphQLWebSocket {
         this.engine = engine;
         this.verifier = verifier;
         this.watcher = watcher;
+        Gauge.builder("presence.subscriptions", open, AtomicInteger::get).description("Open subscriptions").register(metrics);
+        Gauge.builder("presence.websocket.connections", connections, AtomicInteger::get).description("Open WebSocket connections")
+                .register(metrics);
+        this.delivery = Timer.builder("presence.delivery")
+                .description("From a change's commit (its `at`) to its write to a subscriber's socket, live events only")
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
+                .register(metrics);
         this.maxPerConnection = maxPerConnection;
         this.maxSubscriptions = maxSubscriptions.orElse((int) Math.min(Integer.MAX_VALUE,
                 Runtime.getRuntime().maxMemory() / HEAP_PER_SUBSCRIPTION));
@@ -124,6 +136,19 @@ public class GraphQLWebSocket {
 
     void release() {
         open.decrementAndGet();
+    }
+
+    void connected() {
+        connections.incrementAndGet();
+    }
+
+    void disconnected() {
+        connections.decrementAndGet();
+    }
+
+    /** An event committed at {@code committedAt} (epoch ms) was just written to a socket. */
+    void delivered(long committedAt) {
+        delivery.record(Math.max(0, System.currentTimeMillis() - committedAt), java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     ApiException full() {

@@ -68,6 +68,7 @@ final class WsConnection {
     }
 
     void start() {
+        transport.connected();
         socket.textMessageHandler(this::onMessage);
         socket.binaryMessageHandler(b -> close(4400, "Send GraphQL messages as text frames."));
         socket.drainHandler(v -> onDrain());
@@ -324,6 +325,10 @@ final class WsConnection {
         }
     }
 
+    void delivered(long committedAt) {
+        transport.delivered(committedAt);
+    }
+
     /** Tells the watcher when this socket starts or stops holding open subscriptions ({@code caller}: who opened one). */
     private void watchHolding(Caller caller) {
         boolean now = !closed && !subscriptions.isEmpty();
@@ -350,6 +355,7 @@ final class WsConnection {
 
     private void onClose() {
         closed = true;
+        transport.disconnected();
         if (!initialised) {
             transport.initialised(address);
         }

@@ -14,7 +14,7 @@ import io.vertx.core.json.Json;
  */
 final class WsSubscription implements EventSink {
 
-    private record Frame(long position, String text) {
+    private record Frame(long position, long committedAt, String text) {
     }
 
     private final WsConnection connection;
@@ -49,7 +49,7 @@ final class WsSubscription implements EventSink {
     }
 
     @Override
-    public boolean next(long position, String payload) {
+    public boolean next(long position, long committedAt, String payload) {
         synchronized (this) {
             if (ending) {
                 return true;
@@ -59,7 +59,7 @@ final class WsSubscription implements EventSink {
             } else if (outbox.size() >= limit) {
                 return false;
             }
-            outbox.add(new Frame(position, prefix + payload + '}'));
+            outbox.add(new Frame(position, committedAt, prefix + payload + '}'));
         }
         connection.ready(this);
         return true;
@@ -101,9 +101,9 @@ final class WsSubscription implements EventSink {
             ending = true;
             outbox = new ArrayDeque<>();
             if (lastFrame != null) {
-                outbox.add(new Frame(-1, lastFrame));
+                outbox.add(new Frame(-1, 0, lastFrame));
             }
-            outbox.add(new Frame(-1, connection.completeMessage(id)));
+            outbox.add(new Frame(-1, 0, connection.completeMessage(id)));
         }
         stopFeed();
         connection.ready(this);
@@ -153,6 +153,9 @@ final class WsSubscription implements EventSink {
             while (outbox != null && !outbox.isEmpty() && !connection.socketFull()) {
                 Frame frame = outbox.poll();
                 connection.write(frame.text());
+                if (frame.committedAt() > 0) {
+                    connection.delivered(frame.committedAt());
+                }
                 if (frame.position() >= 0) {
                     lastWritten = frame.position();
                     written = true;

@@ -5,9 +5,12 @@ import java.util.stream.IntStream;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.ccpresence.agent.Sweeps;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 
@@ -22,13 +25,15 @@ class OfferExpiryJob {
     private static final Logger LOG = Logger.getLogger(OfferExpiryJob.class);
 
     private final RoutingService routing;
+    private final Timer runs;
     private final int batchSize;
     private final int workers;
 
-    OfferExpiryJob(RoutingService routing,
+    OfferExpiryJob(RoutingService routing, MeterRegistry metrics,
             @ConfigProperty(name = "presence.offers.sweep-batch", defaultValue = "2500") int batchSize,
             @ConfigProperty(name = "presence.offers.sweep-workers", defaultValue = "2") int workers) {
         this.routing = routing;
+        this.runs = Sweeps.timer(metrics, "offers");
         this.batchSize = batchSize;
         this.workers = workers;
     }
@@ -37,6 +42,7 @@ class OfferExpiryJob {
     Uni<Void> sweep() {
         long start = System.nanoTime();
         return sweepAll().invoke(expired -> {
+            runs.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
             if (expired > 0) {
                 LOG.infof("Expired %d offers in %d ms", expired, (System.nanoTime() - start) / 1_000_000);
             }

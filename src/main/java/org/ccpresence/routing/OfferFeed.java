@@ -102,7 +102,7 @@ class OfferFeed {
         followers.forEach(s -> rendered.computeIfAbsent(s.sink().shape(), shape -> shape.render(offer)));
         return Uni.createFrom().completionStage(CompletableFuture.allOf(rendered.values().toArray(CompletableFuture[]::new)))
                 .invoke(() -> followers.forEach(s -> {
-                    if (!s.sink().next(0, rendered.get(s.sink().shape()).join())) {
+                    if (!s.sink().next(0, 0, rendered.get(s.sink().shape()).join())) {
                         subscribers.remove(s);
                         s.sink().fail(ApiException.badInput("This subscription fell more than " + buffer
                                 + " offer updates behind and was closed; subscribe again and read current offers with "

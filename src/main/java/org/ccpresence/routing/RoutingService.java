@@ -15,6 +15,8 @@ import org.ccpresence.error.ErrorCode;
 import org.ccpresence.error.Inputs;
 import org.ccpresence.routing.OfferRepository.Item;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlClient;
@@ -31,11 +33,20 @@ public class RoutingService implements PendingWork {
     private final Pool pool;
     private final OfferRepository offers;
     private final Capacity capacity;
+    private final java.util.Map<String, Counter> outcomes = new java.util.HashMap<>();
 
-    RoutingService(Pool pool, OfferRepository offers, Capacity capacity) {
+    RoutingService(Pool pool, OfferRepository offers, Capacity capacity, MeterRegistry metrics) {
         this.pool = pool;
         this.offers = offers;
         this.capacity = capacity;
+        for (String outcome : List.of("OFFERED", "ACCEPTED", "REJECTED", "EXPIRED", "COMPLETED")) {
+            outcomes.put(outcome, Counter.builder("presence.offers").tag("outcome", outcome)
+                    .description("Offers made, answered, expired and completed by this replica").register(metrics));
+        }
+    }
+
+    private void count(String outcome, int offers) {
+        outcomes.get(outcome).increment(offers);
     }
 
     public Uni<Offer> offerWork(long workstreamId, String workItem) {
@@ -75,7 +86,8 @@ public class RoutingService implements PendingWork {
                 .chain(() -> offers.complete(tx, offerId))
                 .chain(completed -> completed == null
                         ? refused(tx, offerId, offer -> "is " + offer.state.name() + "; only an ACCEPTED offer can be completed")
-                        : capacity.release(tx, completed.agentId, completed.capacityUnits).replaceWith(completed)));
+                        : capacity.release(tx, completed.agentId, completed.capacityUnits).replaceWith(completed)))
+                .invoke(() -> count("COMPLETED", 1));
     }
 
     public Uni<Offer> reject(long offerId) {
@@ -96,7 +108,7 @@ public class RoutingService implements PendingWork {
                     return capacity.hold(tx, answered.id)
                             .chain(() -> offers.forgetMisses(tx, answered.agentId))
                             .chain(() -> offers.find(tx, answered.id));
-                }));
+                })).invoke(() -> count(answer.name(), 1));
     }
 
     /** Why an offer could not be answered or completed: it does not exist (NOT_FOUND), or its state (CONFLICT). */
@@ -110,7 +122,8 @@ public class RoutingService implements PendingWork {
     /** At sign-out: the agents' pending offers expire at once and their items go to the next eligible agents. */
     @Override
     public Uni<Void> releaseOnSignOut(SqlClient tx, List<Long> agentIds) {
-        return offers.expirePendingOf(tx, agentIds).chain(items -> offerAll(tx, items, List.of())).replaceWithVoid();
+        return offers.expirePendingOf(tx, agentIds).invoke(items -> count("EXPIRED", items.size()))
+                .chain(items -> offerAll(tx, items, List.of())).replaceWithVoid();
     }
 
     /**
@@ -123,7 +136,8 @@ public class RoutingService implements PendingWork {
                 .chain(() -> offers.expireDue(tx, limit))
                 .call(expired -> offerAll(tx, expired.items(), expired.missedBy()))
                 .call(expired -> offers.countMisses(tx, expired.misses()))
-                .map(expired -> expired.items().size()));
+                .map(expired -> expired.items().size()))
+                .invoke(expired -> count("EXPIRED", expired));
     }
 
     public Uni<List<Offer>> list(Long agentId, String workItem, OfferState state) {
@@ -144,7 +158,7 @@ public class RoutingService implements PendingWork {
 
     /** Offers every item to its next agent (never to an excluded one), in rounds, until each has one or none is left. */
     private Uni<List<Offer>> offerAll(SqlClient tx, List<Item> items, List<Long> excluded) {
-        return offerRounds(tx, items, excluded, new ArrayList<>(), 0);
+        return offerRounds(tx, items, excluded, new ArrayList<>(), 0).invoke(made -> count("OFFERED", made.size()));
     }
 
     private Uni<List<Offer>> offerRounds(SqlClient tx, List<Item> waiting, List<Long> excluded, List<Offer> made, int round) {

@@ -11,10 +11,13 @@ import java.util.concurrent.Executor;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
+import org.ccpresence.agent.PresenceChangeCause;
 import org.ccpresence.graphql.Shape;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
@@ -29,6 +32,8 @@ import io.vertx.core.Vertx;
  */
 @ApplicationScoped
 public class ChangeFeed {
+
+    private final Map<PresenceChangeCause, Counter> changesByCause = new java.util.EnumMap<>(PresenceChangeCause.class);
 
     static final String CHANNEL = "presence_change";
     private static final Logger LOG = Logger.getLogger(ChangeFeed.class);
@@ -50,9 +55,14 @@ public class ChangeFeed {
     private boolean reading;
     private boolean readAgain;
 
-    ChangeFeed(Vertx vertx, ChangeLog log, PgNotifications notifications,
+    ChangeFeed(Vertx vertx, ChangeLog log, PgNotifications notifications, MeterRegistry metrics,
             @ConfigProperty(name = "presence.stream.safety-poll", defaultValue = "5s") Duration safetyPoll) {
         this.vertx = vertx;
+        for (PresenceChangeCause cause : PresenceChangeCause.values()) {
+            changesByCause.put(cause, Counter.builder("presence.changes").tag("cause", cause.name())
+                    .description("Presence changes read from the log by this replica (every replica reads every change)")
+                    .register(metrics));
+        }
         this.log = log;
         this.notifications = notifications;
         this.safetyPollMillis = safetyPoll.toMillis();
@@ -113,6 +123,7 @@ public class ChangeFeed {
             try {
                 for (PresenceChange change : changes) {
                     lastSeen = change.sequenceNumber;
+                    changesByCause.get(change.cause).increment();
                     List<ChangeSubscription> followers = byAgent.get(change.agentId);
                     if (followers != null) {
                         followers.forEach(s -> s.offer(change, rendered));

@@ -60,7 +60,7 @@ final class ChangeSubscription {
 
     /** A stored change of the replay (sequence at most liveAfter). */
     synchronized void replayed(PresenceChange change) {
-        send(change, sink.shape().renderNow(change));
+        send(change, sink.shape().renderNow(change), false);
     }
 
     /** The replay is done: what arrived meanwhile goes first, then changes go out as they come. */
@@ -68,7 +68,7 @@ final class ChangeSubscription {
         live = true;
         if (early != null) {
             for (PresenceChange change : early) {
-                send(change, sink.shape().renderNow(change));
+                send(change, sink.shape().renderNow(change), true);
             }
             early = null;
         }
@@ -90,11 +90,12 @@ final class ChangeSubscription {
             }
             return;
         }
-        send(change, rendered.computeIfAbsent(sink.shape(), shape -> shape.renderNow(change)));
+        send(change, rendered.computeIfAbsent(sink.shape(), shape -> shape.renderNow(change)), true);
     }
 
-    private void send(PresenceChange change, String payload) {
-        if (!done && !sink.next(change.sequenceNumber, payload)) {
+    /** {@code live}: a change as it happens (its delivery time is measured), not one read back from the history. */
+    private void send(PresenceChange change, String payload, boolean live) {
+        if (!done && !sink.next(change.sequenceNumber, live ? change.at.toInstant().toEpochMilli() : 0, payload)) {
             overflow();
         }
     }

@@ -38,6 +38,14 @@ public class PresenceChangeGraphQL {
         return access.target(agentId).chain(target -> stream.history(target.agentId(), from, to, first));
     }
 
+    @Query
+    @RolesAllowed({ Roles.ADMIN, Roles.SUPERVISOR })
+    @Description("The newest change of any agent (null before the first): where a client that reads the whole floor "
+            + "resumes presenceChanged (afterSequence) without a gap.")
+    public Uni<PresenceChange> latestPresenceChange() {
+        return stream.latest();
+    }
+
     /** Declares the field; subscriptions are served over WebSocket by {@link PresenceChangeLive}. */
     @Subscription
     @NonNull

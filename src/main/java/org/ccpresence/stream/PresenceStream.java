@@ -70,6 +70,12 @@ public class PresenceStream {
         }, subscription::fail);
     }
 
+    /** The newest change of the whole log, or null before the first. */
+    public Uni<PresenceChange> latest() {
+        return log.lastSequence().chain(last -> last == 0 ? Uni.createFrom().nullItem()
+                : log.between(last - 1, last, 1, null, null).map(changes -> changes.isEmpty() ? null : changes.get(0)));
+    }
+
     public Uni<List<PresenceChange>> history(long agentId, OffsetDateTime from, OffsetDateTime to, Integer first) {
         int limit = Inputs.first(first, DEFAULT_HISTORY, MAX_HISTORY, "");
         if (from != null && to != null && !from.isBefore(to)) {

@@ -1,4 +1,4 @@
-import { describe, escapeHtml, gql, mountTokenBar, streamClient, subscribe, time } from '/shared/api.js';
+import { connectLive, describe, escapeHtml, gql, mountTokenBar, subscribe, time } from '/shared/api.js';
 
 const $ = (selector) => document.querySelector(selector);
 let presences = [];
@@ -314,7 +314,10 @@ function follow() {
     (e) => { $('#agents-error').textContent = describe(e); });
 }
 
+let starts = 0;
+
 async function start() {
+  const run = ++starts;
   try {
     await loadPresences();
     await loadWorkstreams();
@@ -323,11 +326,8 @@ async function start() {
     $('#presence-error').textContent = describe(e);
     return;
   }
-  client?.dispose();
-  client = streamClient({
-    onConnected: () => { $('#live').textContent = 'Live'; $('#live').classList.add('on'); follow(); },
-    onClosed: () => { $('#live').textContent = 'Reconnecting…'; $('#live').classList.remove('on'); },
-  });
+  if (run !== starts) return; // a newer start (another token) took over
+  client = connectLive(follow);
   window.presenceConsole = { client };
 }
 

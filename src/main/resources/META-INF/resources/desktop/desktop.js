@@ -1,4 +1,4 @@
-import { describe, escapeHtml, gql, mountTokenBar, streamClient, subscribe, time } from '/shared/api.js';
+import { connectLive, describe, escapeHtml, gql, mountTokenBar, subscribe, time } from '/shared/api.js';
 
 const $ = (selector) => document.querySelector(selector);
 const CAUSES = {
@@ -187,7 +187,10 @@ function follow() {
   ];
 }
 
+let starts = 0;
+
 async function start() {
+  const run = ++starts;
   try {
     if (!(await load())) return;
   } catch (e) {
@@ -199,11 +202,8 @@ async function start() {
   lastSequence = history[0]?.sequence ?? '0';
   lastChange = history[0] ?? null;
   showAgent(me); // with the reason for the presence the agent is in, e.g. after being signed out while away
-  client?.dispose();
-  client = streamClient({
-    onConnected: () => { $('#live').textContent = 'Live'; $('#live').classList.add('on'); follow(); },
-    onClosed: () => { $('#live').textContent = 'Reconnecting…'; $('#live').classList.remove('on'); },
-  });
+  if (run !== starts) return; // a newer start (another token) took over
+  client = connectLive(follow);
   window.presenceDesktop = { client };
 }
 

@@ -1,5 +1,5 @@
-// What the admin console and the agent desktop share: the bearer token, GraphQL over HTTP, the WebSocket client
-// (graphql-ws, vendored under /vendor/graphql-ws) and the token bar.
+// What the pages share: the bearer token, GraphQL over HTTP, the WebSocket client (graphql-ws, vendored under
+// /vendor/graphql-ws) and signing in (the token bar, or the organisation's identity provider).
 
 const TOKEN_KEY = 'presence.token';
 
@@ -65,6 +65,33 @@ export function streamClient({ onConnected, onClosed }) {
   });
 }
 
+let live;
+
+/**
+ * The page's live connection, replacing the one before (a new token starts the page again), its state shown in the
+ * #live badge; onConnected runs after every (re)connection, where subscriptions resume. A replaced connection's
+ * events change nothing on the page.
+ */
+export function connectLive(onConnected) {
+  live?.dispose();
+  const badge = document.querySelector('#live');
+  const client = streamClient({
+    onConnected: () => {
+      if (client !== live) return;
+      badge.textContent = 'Live';
+      badge.classList.add('on');
+      onConnected();
+    },
+    onClosed: () => {
+      if (client !== live) return;
+      badge.textContent = 'Reconnecting…';
+      badge.classList.remove('on');
+    },
+  });
+  live = client;
+  return client;
+}
+
 /** Subscribes; returns the function that ends the subscription. */
 export function subscribe(client, query, variables, onData, onError) {
   return client.subscribe({ query, variables }, {
@@ -82,8 +109,19 @@ export const pageConfig = (() => {
   return () => (config ??= fetch('/ui/config.json').then((r) => r.json()).catch(() => ({ devTokens: false })));
 })();
 
-/** The token bar: paste a bearer token (kept in sessionStorage); in dev mode, one-click dev tokens too. */
+/**
+ * Where the page gets its token: with an identity provider configured (PRESENCE_UI_OIDC_*), by signing in there
+ * (authorization code flow with PKCE, renewed before it expires, "Sign out" ends the session at the provider); without
+ * one, from the token bar (paste a bearer token; in dev mode, one-click dev tokens too). onToken runs once signed in.
+ */
 export function mountTokenBar(container, onToken) {
+  pageConfig().then((config) => (config.oidc ? signInWithProvider(container, config.oidc, onToken)
+    : tokenBar(container, config, onToken))).catch((e) => {
+    container.textContent = `Signing in failed: ${e.message}`;
+  });
+}
+
+function tokenBar(container, config, onToken) {
   container.innerHTML = `
     <form class="token-bar" aria-label="Access token">
       <label for="token-input">Bearer token</label>
@@ -105,11 +143,45 @@ export function mountTokenBar(container, onToken) {
     event.preventDefault();
     apply(input.value);
   });
-  pageConfig().then((config) => config.devTokens
-    && import('/dev/token-helper.js').then((dev) => dev.addDevTokenButtons(form.querySelector('.dev-tokens'), apply)));
+  if (config.devTokens) {
+    import('/dev/token-helper.js').then((dev) => dev.addDevTokenButtons(form.querySelector('.dev-tokens'), apply));
+  }
   if (token.get()) {
     apply(token.get());
   }
+}
+
+const loadScript = (src) => new Promise((resolve, reject) => {
+  const script = Object.assign(document.createElement('script'), { src, onload: resolve, onerror: reject });
+  document.head.append(script);
+});
+
+/** Signs in at the identity provider (oidc-client-ts, vendored under /vendor/oidc-client-ts). */
+async function signInWithProvider(container, settings, onToken) {
+  await loadScript('/vendor/oidc-client-ts/oidc-client-ts.min.js');
+  const here = location.origin + location.pathname;
+  const manager = new oidc.UserManager({
+    authority: settings.issuer, client_id: settings.clientId, scope: settings.scope, response_type: 'code',
+    redirect_uri: here, post_logout_redirect_uri: here, automaticSilentRenew: true,
+    userStore: new oidc.WebStorageStateStore({ store: window.sessionStorage }),
+  });
+  if (new URLSearchParams(location.search).has('code')) {
+    await manager.signinRedirectCallback();
+    history.replaceState(null, '', location.pathname);
+  }
+  const user = await manager.getUser();
+  if (!user || user.expired) {
+    await manager.signinRedirect();
+    return;
+  }
+  // A renewed token is used from the next request on; the WebSocket, closed by the service when the old one expires,
+  // reconnects with it and the page resumes its subscriptions after the last change it saw.
+  manager.events.addUserLoaded((renewed) => token.set(renewed.access_token));
+  container.innerHTML = `<span class="signed-in-as">${escapeHtml(user.profile.preferred_username ?? user.profile.sub)}</span>
+    <button type="button" class="secondary" id="sign-out-provider">Sign out</button>`;
+  container.querySelector('#sign-out-provider').addEventListener('click', () => manager.signoutRedirect());
+  token.set(user.access_token);
+  onToken(user.access_token);
 }
 
 export function escapeHtml(value) {

@@ -6,6 +6,7 @@ import static org.ccpresence.support.Fixtures.offerWork;
 import static org.ccpresence.support.Fixtures.required;
 import static org.ccpresence.support.Fixtures.setPresence;
 import static org.ccpresence.support.Fixtures.signIn;
+import static org.ccpresence.support.Fixtures.signOut;
 import static org.ccpresence.support.GraphQL.post;
 import static org.ccpresence.support.GraphQL.postAs;
 import static org.ccpresence.support.GraphQL.unique;
@@ -143,8 +144,9 @@ class BrowserTest {
      */
     @Test
     void outsideDevModeThePagesRequestNothingThatIsNotThere() throws Exception {
-        for (String page : List.of("/admin/", "/desktop/")) {
-            open(page, Tokens.admin());
+        Agent agent = agent(null);
+        for (String page : List.of("/admin/", "/desktop/", "/wallboard/")) {
+            open(page, page.equals("/desktop/") ? Tokens.agent(agent.userId()) : Tokens.admin());
             Thread.sleep(500);
             @SuppressWarnings("unchecked")
             List<String> requested = (List<String>) ((org.openqa.selenium.JavascriptExecutor) browser)
@@ -200,7 +202,8 @@ class BrowserTest {
         assertThat(browser.findElement(By.id("presence-warning")).getText(), containsString("reads like AVAILABLE"));
         Object asked = ((org.openqa.selenium.JavascriptExecutor) browser).executeScript(
                 "return performance.getEntriesByType('resource').filter(e => e.name.endsWith('/graphql')).length");
-        assertTrue(((Number) asked).intValue() <= 3, "asked " + asked + " times for 30 keystrokes and a choice");
+        // one question per pause: the two fields are typed one after the other, then the base status is chosen
+        assertTrue(((Number) asked).intValue() <= 6, "asked " + asked + " times for 30 keystrokes and a choice");
     }
 
     @Test
@@ -438,6 +441,49 @@ class BrowserTest {
         waiting().until(d -> !row("presences", name).contains("min →"));
         assertEquals((Object) null, post("query($id: ID!) { presence(id: $id) { timeLimitSeconds } }", "id", id)
                 .get("data.presence.timeLimitSeconds"), "a cleared field clears the limit");
+    }
+
+    /** The wallboard's count of a workstream's agents in a base status. */
+    static String wallboardCount(String workstream, String status) {
+        return waiting().ignoring(StaleElementReferenceException.class).ignoring(org.openqa.selenium.NoSuchElementException.class)
+                .until(d -> d.findElement(By.cssSelector("#workstreams tr[data-workstream='" + workstream + "'] td[data-status='"
+                        + status + "']")).getText());
+    }
+
+    static void awaitWallboard(String workstream, String status, String count) {
+        waiting().until(d -> count.equals(wallboardCount(workstream, status)));
+    }
+
+    @Test
+    void theWallboardCountsTheFloorLiveAcrossAReconnectAndListsWhoIsInactive() throws Exception {
+        String ws = createWorkstream(List.of("AVAILABLE"), false, 60);
+        String missing = createWorkstream(Map.of("allowedPresences", List.of("AVAILABLE"), "missedNotifications", true,
+                "offerTimeoutSeconds", 5));
+        Agent first = agent(List.of(ws));
+        Agent second = agent(List.of(ws));
+        Agent absent = agent(List.of(missing));
+        signIn(first.id());
+        signIn(absent.id());
+        open("/wallboard/", Tokens.supervisor());
+        awaitWallboard(ws, "AVAILABLE", "1");
+        signIn(second.id());
+        awaitWallboard(ws, "AVAILABLE", "2");
+        setPresence(second.id(), 3);
+        awaitWallboard(ws, "AVAILABLE", "1");
+        awaitWallboard(ws, "BUSY_DND", "1");
+
+        ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("window.presenceWallboard.client.terminate()");
+        setPresence(first.id(), 2); // while the board has no connection
+        awaitWallboard(ws, "AVAILABLE", "0");
+        awaitWallboard(ws, "BUSY", "1");
+        waiting().until(ExpectedConditions.textToBe(By.id("live"), "Live"));
+
+        required(offerWork(missing, unique("unanswered")), "data.offerWork.id");
+        new WebDriverWait(browser, Duration.ofSeconds(20)).until(d -> row("inactive", absent.userId().substring(5)) != null);
+        assertThat(row("inactive", absent.userId().substring(5)), org.hamcrest.Matchers.matchesPattern(".*\\d+:\\d\\d.*"));
+        signOut(second.id());
+        awaitWallboard(ws, "BUSY_DND", "0");
+        screenshot("wallboard");
     }
 
     @Test

@@ -1,0 +1,150 @@
+import { connectLive, describe, escapeHtml, gql, mountTokenBar, subscribe } from '/shared/api.js';
+
+const $ = (selector) => document.querySelector(selector);
+const STATUSES = ['AVAILABLE', 'BUSY', 'BUSY_DND', 'AWAY', 'OFFLINE'];
+const LABELS = { AVAILABLE: 'Available', BUSY: 'Busy', BUSY_DND: 'Busy – DND', AWAY: 'Away', OFFLINE: 'Offline', INACTIVE: 'of them Inactive' };
+const COLOURS = { AVAILABLE: '#2fbf71', BUSY: '#f2a93b', BUSY_DND: '#e5534b', AWAY: '#8c96a8', OFFLINE: '#4a5468', INACTIVE: '#b58cff' };
+/** Causes after which an agent in Offline is signed out (an agent may also choose Offline while signed in). */
+const SIGNS_OUT = new Set(['SIGN_OUT', 'DISCONNECTED', 'MISSED_NOTIFICATION']);
+const SAMPLE_EVERY_MS = 10_000;
+const HOUR_MS = 3_600_000;
+const AGENT = 'id name signedIn presenceSince presence { baseStatus systemPresence } workstreams { id name }';
+
+/** Every agent the board knows: id → { name, signedIn, status, inactive, since, workstreams }. */
+const agents = new Map();
+let lastSequence = null;
+let client;
+let stopChanges = () => {};
+let applying = Promise.resolve();
+let chart;
+const samples = [[], ...STATUSES.map(() => []), []];
+
+function showError(e) {
+  $('#wallboard-error').textContent = e ? describe(e) : '';
+}
+
+function remember(a) {
+  agents.set(a.id, {
+    name: a.name, signedIn: a.signedIn, status: a.presence.baseStatus, inactive: a.presence.systemPresence === 'INACTIVE',
+    since: new Date(a.presenceSince), workstreams: a.workstreams,
+  });
+}
+
+async function loadAgents() {
+  agents.clear();
+  let after = null;
+  for (;;) {
+    const page = (await gql(`query($after: ID) { agents(first: 1000, after: $after) { ${AGENT} } }`, { after })).agents;
+    page.forEach(remember);
+    if (page.length < 1000) break;
+    after = page[page.length - 1].id;
+  }
+}
+
+function counts(filter) {
+  const byStatus = Object.fromEntries([...STATUSES, 'INACTIVE'].map((s) => [s, 0]));
+  for (const a of agents.values()) {
+    if (a.signedIn && filter(a)) {
+      byStatus[a.status] += 1;
+      if (a.inactive) byStatus.INACTIVE += 1;
+    }
+  }
+  return byStatus;
+}
+
+function render() {
+  const overall = counts(() => true);
+  $('#overall').innerHTML = [...STATUSES, 'INACTIVE'].map((s) => `
+    <div class="tile ${s}" data-status="${s}"><div class="figure">${overall[s]}</div><div class="label">${LABELS[s]}</div></div>`).join('');
+  const workstreams = new Map();
+  for (const a of agents.values()) a.workstreams.forEach((w) => workstreams.set(w.id, w.name));
+  $('#workstreams tbody').innerHTML = [...workstreams].sort((x, y) => x[1].localeCompare(y[1])).map(([id, name]) => {
+    const c = counts((a) => a.workstreams.some((w) => w.id === id));
+    return `<tr data-workstream="${id}"><td>${escapeHtml(name)}</td>${STATUSES.map((s) => `<td class="figure" data-status="${s}">${c[s]}</td>`).join('')}</tr>`;
+  }).join('');
+  renderInactive();
+}
+
+function renderInactive() {
+  const now = Date.now();
+  $('#inactive tbody').innerHTML = [...agents.entries()].filter(([, a]) => a.signedIn && a.inactive)
+    .sort((x, y) => x[1].since - y[1].since)
+    .map(([id, a]) => `<tr data-agent="${id}"><td>${escapeHtml(a.name)}</td><td class="figure">${minutes(now - a.since)}</td></tr>`)
+    .join('') || '<tr><td colspan="2" class="muted">Nobody</td></tr>';
+}
+
+const minutes = (ms) => `${Math.floor(ms / 60000)}:${String(Math.floor(ms / 1000) % 60).padStart(2, '0')}`;
+
+async function apply(change) {
+  let a = agents.get(change.agentId);
+  if (!a) {
+    const fetched = (await gql(`query($a: ID!) { agent(id: $a) { ${AGENT} } }`, { a: change.agentId })).agent;
+    if (!fetched) return;
+    remember(fetched);
+    a = agents.get(change.agentId);
+  }
+  a.status = change.current.baseStatus;
+  a.inactive = change.current.systemPresence === 'INACTIVE';
+  a.since = new Date(change.at);
+  if (change.cause === 'SIGN_IN') a.signedIn = true;
+  if (SIGNS_OUT.has(change.cause) && change.current.systemPresence === 'OFFLINE') a.signedIn = false;
+  render();
+}
+
+function sample() {
+  const now = Date.now();
+  const c = counts(() => true);
+  samples[0].push(now / 1000);
+  STATUSES.forEach((s, i) => samples[i + 1].push(c[s]));
+  samples[STATUSES.length + 1].push(c.INACTIVE);
+  while (samples[0].length && samples[0][0] < (now - HOUR_MS) / 1000) samples.forEach((series) => series.shift());
+  if (!chart) {
+    chart = new uPlot({
+      width: Math.max(400, $('#chart').clientWidth), height: 320,
+      axes: [{ stroke: '#c9d1e3' }, { stroke: '#c9d1e3' }],
+      series: [{}, ...STATUSES.map((s) => ({ label: LABELS[s], stroke: COLOURS[s], width: 3 })),
+        { label: 'Inactive', stroke: COLOURS.INACTIVE, width: 3 }],
+    }, samples, $('#chart'));
+  } else {
+    chart.setData(samples);
+  }
+}
+
+/** (Re)subscribes after every (re)connection, resuming after the last change seen so that nothing is missed. */
+function follow() {
+  stopChanges();
+  stopChanges = subscribe(client,
+    'subscription($after: ID) { presenceChanged(afterSequence: $after) { sequence agentId cause at current { baseStatus systemPresence } } }',
+    { after: lastSequence },
+    ({ presenceChanged: c }) => {
+      if (lastSequence !== null && Number(c.sequence) <= Number(lastSequence)) return;
+      lastSequence = c.sequence;
+      applying = applying.then(() => apply(c)).catch(showError); // in order, also when an agent must be fetched first
+    }, showError);
+}
+
+let starts = 0;
+
+async function start() {
+  const run = ++starts;
+  try {
+    // the log's position first: whatever changes while the agents load is replayed after it (applying a change to
+    // an agent loaded after it sets what the agent already shows; a later change follows it in order)
+    const latest = (await gql('{ latestPresenceChange { sequence } }')).latestPresenceChange;
+    await loadAgents();
+    lastSequence = latest?.sequence ?? '0';
+    render();
+    sample();
+    showError(null);
+  } catch (e) {
+    showError(e);
+    return;
+  }
+  if (run !== starts) return; // a newer start (another token) took over
+  client = connectLive(follow);
+  window.presenceWallboard = { client };
+}
+
+setInterval(() => { $('#clock').textContent = new Date().toLocaleTimeString(); renderInactive(); }, 1000);
+setInterval(() => agents.size && sample(), SAMPLE_EVERY_MS);
+mountTokenBar($('#token'), (value) => value && start());

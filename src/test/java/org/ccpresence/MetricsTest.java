@@ -1,0 +1,92 @@
+package org.ccpresence;
+
+import static io.restassured.RestAssured.given;
+import static org.ccpresence.support.Fixtures.createWorkstream;
+import static org.ccpresence.support.Fixtures.offerWork;
+import static org.ccpresence.support.Fixtures.required;
+import static org.ccpresence.support.Fixtures.setPresence;
+import static org.ccpresence.support.Fixtures.signedInAgent;
+import static org.ccpresence.support.Fixtures.signedInMember;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import jakarta.inject.Inject;
+
+import org.ccpresence.support.GraphQLWs;
+import org.ccpresence.support.GraphQLWs.Protocol;
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import io.vertx.core.Vertx;
+
+/** Operators' metrics at /q/metrics (Prometheus text format): each moves when the thing it counts happens. */
+@QuarkusTest
+class MetricsTest {
+
+    @Inject
+    Vertx vertx;
+
+    static String metrics() {
+        return given().get("/q/metrics").then().statusCode(200).extract().asString();
+    }
+
+    /** The value of the first sample of {@code name} whose labels contain {@code labels}; 0 when there is none. */
+    static double value(String scrape, String name, String labels) {
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "\\{([^}]*)\\} (\\S+)$").matcher(scrape);
+        while (m.find()) {
+            if (m.group(1).contains(labels)) {
+                return Double.parseDouble(m.group(2));
+            }
+        }
+        Matcher plain = Pattern.compile("(?m)^" + Pattern.quote(name) + " (\\S+)$").matcher(scrape);
+        return labels.isEmpty() && plain.find() ? Double.parseDouble(plain.group(1)) : 0;
+    }
+
+    static void awaitAbove(String name, String labels, double before) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (value(metrics(), name, labels) <= before && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+        assertTrue(value(metrics(), name, labels) > before, name + "{" + labels + "} did not move from " + before);
+    }
+
+    @Test
+    void presenceChangesTheirDeliveryAndTheOpenSubscriptionsAreCounted() throws Exception {
+        String agent = signedInAgent();
+        String before = metrics();
+        try (GraphQLWs ws = GraphQLWs.connect(vertx, RestAssured.port, Protocol.TRANSPORT_WS)) {
+            var sub = ws.subscribe("subscription($a: [ID!]) { presenceChanged(agentIds: $a) { sequence } }", Map.of("a", List.of(agent)));
+            Thread.sleep(300);
+            String open = metrics();
+            assertTrue(value(open, "presence_subscriptions", "") >= 1, "an open subscription");
+            assertTrue(value(open, "presence_websocket_connections", "") >= 1, "an open socket");
+            setPresence(agent, 2);
+            sub.nextData(Duration.ofSeconds(10));
+            awaitAbove("presence_changes_total", "cause=\"SUPERVISOR\"", value(before, "presence_changes_total", "cause=\"SUPERVISOR\""));
+            awaitAbove("presence_delivery_seconds_count", "", value(before, "presence_delivery_seconds_count", ""));
+            awaitAbove("presence_group_commit_batch_size_count", "", value(before, "presence_group_commit_batch_size_count", ""));
+        }
+        String scrape = metrics();
+        assertTrue(scrape.contains("presence_delivery_seconds_bucket"), "delivery is a histogram");
+        assertTrue(scrape.contains("http_server_requests_seconds_count"), "the HTTP server's own metrics");
+    }
+
+    @Test
+    void offersSweepsAndTheFloorAreCounted() throws Exception {
+        String before = metrics();
+        String ws = createWorkstream(List.of("AVAILABLE"), false, 60);
+        signedInMember(ws);
+        required(offerWork(ws, "metrics-item"), "data.offerWork.id");
+        awaitAbove("presence_offers_total", "outcome=\"OFFERED\"", value(before, "presence_offers_total", "outcome=\"OFFERED\""));
+        awaitAbove("presence_sweep_seconds_count", "sweep=\"offers\"", value(before, "presence_sweep_seconds_count", "sweep=\"offers\""));
+        awaitAbove("presence_sweep_seconds_count", "sweep=\"time_limit\"", 0);
+        awaitAbove("presence_sweep_seconds_count", "sweep=\"disconnect\"", 0);
+        awaitAbove("presence_agents_signed_in", "base_status=\"AVAILABLE\"", 0);
+    }
+}
