@@ -41,27 +41,45 @@ async function loadAgents() {
   }
 }
 
-function counts(filter) {
-  const byStatus = Object.fromEntries([...STATUSES, 'INACTIVE'].map((s) => [s, 0]));
+const zero = () => Object.fromEntries([...STATUSES, 'INACTIVE'].map((s) => [s, 0]));
+
+/** Signed-in agents per base status (and Inactive), overall and per workstream, in one pass over the agents. */
+function counts() {
+  const overall = zero();
+  const perWorkstream = new Map();
   for (const a of agents.values()) {
-    if (a.signedIn && filter(a)) {
-      byStatus[a.status] += 1;
-      if (a.inactive) byStatus.INACTIVE += 1;
+    for (const w of a.workstreams) {
+      if (!perWorkstream.has(w.id)) perWorkstream.set(w.id, { name: w.name, counts: zero() });
     }
+    if (!a.signedIn) continue;
+    const add = (c) => {
+      c[a.status] += 1;
+      if (a.inactive) c.INACTIVE += 1;
+    };
+    add(overall);
+    a.workstreams.forEach((w) => add(perWorkstream.get(w.id).counts));
   }
-  return byStatus;
+  return { overall, perWorkstream };
 }
 
+let renderQueued = false;
+
+/** Renders at most once per frame however many changes arrive (a sweep can move thousands at once). */
 function render() {
-  const overall = counts(() => true);
+  if (renderQueued) return;
+  renderQueued = true;
+  requestAnimationFrame(() => {
+    renderQueued = false;
+    renderNow();
+  });
+}
+
+function renderNow() {
+  const { overall, perWorkstream } = counts();
   $('#overall').innerHTML = [...STATUSES, 'INACTIVE'].map((s) => `
     <div class="tile ${s}" data-status="${s}"><div class="figure">${overall[s]}</div><div class="label">${LABELS[s]}</div></div>`).join('');
-  const workstreams = new Map();
-  for (const a of agents.values()) a.workstreams.forEach((w) => workstreams.set(w.id, w.name));
-  $('#workstreams tbody').innerHTML = [...workstreams].sort((x, y) => x[1].localeCompare(y[1])).map(([id, name]) => {
-    const c = counts((a) => a.workstreams.some((w) => w.id === id));
-    return `<tr data-workstream="${id}"><td>${escapeHtml(name)}</td>${STATUSES.map((s) => `<td class="figure" data-status="${s}">${c[s]}</td>`).join('')}</tr>`;
-  }).join('');
+  $('#workstreams tbody').innerHTML = [...perWorkstream].sort((x, y) => x[1].name.localeCompare(y[1].name)).map(([id, w]) =>
+    `<tr data-workstream="${id}"><td>${escapeHtml(w.name)}</td>${STATUSES.map((s) => `<td class="figure" data-status="${s}">${w.counts[s]}</td>`).join('')}</tr>`).join('');
   renderInactive();
 }
 
@@ -93,7 +111,7 @@ async function apply(change) {
 
 function sample() {
   const now = Date.now();
-  const c = counts(() => true);
+  const c = counts().overall;
   samples[0].push(now / 1000);
   STATUSES.forEach((s, i) => samples[i + 1].push(c[s]));
   samples[STATUSES.length + 1].push(c.INACTIVE);
@@ -133,7 +151,7 @@ async function start() {
     const latest = (await gql('{ latestPresenceChange { sequence } }')).latestPresenceChange;
     await loadAgents();
     lastSequence = latest?.sequence ?? '0';
-    render();
+    renderNow();
     sample();
     showError(null);
   } catch (e) {

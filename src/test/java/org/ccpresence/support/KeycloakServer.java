@@ -10,15 +10,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
-
 /**
  * A real identity provider for the single sign-on tests: Keycloak from Maven Central (org.keycloak:keycloak-quarkus-dist,
  * unpacked into target/keycloak by the build), started in dev mode on port 8180 with the realm of
  * src/test/resources/keycloak imported. It needs Java 21 or newer: {@code -Dkeycloak.java.home} or, by default, the
- * newest JDK under /usr/lib/jvm. The service under test verifies the realm's tokens and offers its pages sign-in there.
+ * newest JDK under /usr/lib/jvm.
  */
-public class KeycloakServer implements QuarkusTestResourceLifecycleManager {
+public final class KeycloakServer implements AutoCloseable {
 
     public static final int PORT = 8180;
     public static final String REALM_URL = "http://localhost:" + PORT + "/realms/contact-center";
@@ -26,7 +24,7 @@ public class KeycloakServer implements QuarkusTestResourceLifecycleManager {
 
     private Process process;
 
-    @Override
+    /** Starts Keycloak and returns what a replica needs to verify its tokens and to offer sign-in there. */
     public Map<String, String> start() {
         try {
             Path home = Files.list(Path.of("target", "keycloak")).filter(Files::isDirectory).findFirst()
@@ -41,12 +39,12 @@ public class KeycloakServer implements QuarkusTestResourceLifecycleManager {
             process = pb.start();
             awaitRealm(Duration.ofMinutes(4));
             return Map.of(
-                    "mp.jwt.verify.publickey.location", REALM_URL + "/protocol/openid-connect/certs",
-                    "mp.jwt.verify.issuer", REALM_URL,
-                    "presence.ui.oidc.issuer", REALM_URL,
-                    "presence.ui.oidc.client-id", CLIENT_ID);
+                    "MP_JWT_VERIFY_PUBLICKEY_LOCATION", REALM_URL + "/protocol/openid-connect/certs",
+                    "MP_JWT_VERIFY_ISSUER", REALM_URL,
+                    "PRESENCE_UI_OIDC_ISSUER", REALM_URL,
+                    "PRESENCE_UI_OIDC_CLIENT_ID", CLIENT_ID);
         } catch (Exception e) {
-            stop();
+            close();
             throw new IllegalStateException("Keycloak did not start (see target/keycloak.log): " + e.getMessage(), e);
         }
     }
@@ -96,7 +94,7 @@ public class KeycloakServer implements QuarkusTestResourceLifecycleManager {
     }
 
     @Override
-    public void stop() {
+    public void close() {
         if (process != null) {
             List<ProcessHandle> tree = process.descendants().toList();
             process.destroy();

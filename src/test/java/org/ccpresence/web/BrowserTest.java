@@ -479,8 +479,10 @@ class BrowserTest {
         waiting().until(ExpectedConditions.textToBe(By.id("live"), "Live"));
 
         required(offerWork(missing, unique("unanswered")), "data.offerWork.id");
-        new WebDriverWait(browser, Duration.ofSeconds(20)).until(d -> row("inactive", absent.userId().substring(5)) != null);
-        assertThat(row("inactive", absent.userId().substring(5)), org.hamcrest.Matchers.matchesPattern(".*\\d+:\\d\\d.*"));
+        By inactive = By.cssSelector("#inactive tr[data-agent='" + absent.id() + "']");
+        String since = new WebDriverWait(browser, Duration.ofSeconds(20)).ignoring(StaleElementReferenceException.class)
+                .until(ExpectedConditions.visibilityOfElementLocated(inactive)).getText();
+        assertThat(since, org.hamcrest.Matchers.matchesPattern("Desk .* \\d+:\\d\\d"));
         signOut(second.id());
         awaitWallboard(ws, "BUSY_DND", "0");
         screenshot("wallboard");
