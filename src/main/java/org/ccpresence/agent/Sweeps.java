@@ -1,5 +1,9 @@
 package org.ccpresence.agent;
 
+import java.util.concurrent.TimeUnit;
+
+import org.jboss.logging.Logger;
+
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.smallrye.mutiny.Uni;
@@ -21,9 +25,30 @@ public final class Sweeps {
         return tx.query("SET LOCAL plan_cache_mode = force_custom_plan").execute().replaceWithVoid();
     }
 
-    /** The duration of each run of a sweep ({@code presence.sweep}, tagged with the sweep's name). */
-    public static Timer timer(MeterRegistry metrics, String sweep) {
-        return Timer.builder("presence.sweep").tag("sweep", sweep).description("Duration of one run of a periodic sweep")
-                .publishPercentileHistogram().register(metrics);
+    /**
+     * A periodic sweep's runs: each one timed ({@code presence.sweep}, tagged with the sweep's name), what it did logged
+     * ({@code done}: a format with the count and the milliseconds), a failure logged and left to the next run.
+     */
+    public static Runs runs(MeterRegistry metrics, Logger log, String sweep, String done) {
+        return new Runs(Timer.builder("presence.sweep").tag("sweep", sweep).description("Duration of one run of a periodic sweep")
+                .publishPercentileHistogram().register(metrics), log, sweep, done);
+    }
+
+    public record Runs(Timer timer, Logger log, String sweep, String done) {
+
+        /** Runs the work (which returns how much it did) and accounts for it. */
+        public Uni<Void> run(Uni<Integer> work) {
+            return Uni.createFrom().deferred(() -> {
+                long start = System.nanoTime();
+                return work.invoke(count -> {
+                    long nanos = System.nanoTime() - start;
+                    timer.record(nanos, TimeUnit.NANOSECONDS);
+                    if (count > 0) {
+                        log.infof(done, count, nanos / 1_000_000);
+                    }
+                });
+            }).onFailure().invoke(failure -> log.warnf(failure, "The %s sweep failed; the next run retries", sweep))
+                    .onFailure().recoverWithNull().replaceWithVoid();
+        }
     }
 }

@@ -5,7 +5,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -24,25 +23,17 @@ class TimeLimitSweep {
     static final int BATCH = 5000;
 
     private final Pool pool;
-    private final Timer runs;
+    private final Sweeps.Runs runs;
 
     TimeLimitSweep(Pool pool, MeterRegistry metrics) {
         this.pool = pool;
-        this.runs = Sweeps.timer(metrics, "time_limit");
+        this.runs = Sweeps.runs(metrics, LOG, "time_limit",
+                "Moved %d agent(s) whose time-limited presence ran out in %d ms");
     }
 
     @Scheduled(every = "${presence.offers.sweep-every:1s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> sweep() {
-        long start = System.nanoTime();
-        return sweepAll().invoke(moved -> {
-            runs.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
-            if (moved > 0) {
-                LOG.infof("Moved %d agent(s) whose time-limited presence ran out in %d ms", moved, (System.nanoTime() - start) / 1_000_000);
-            }
-        }).onFailure().recoverWithItem(failure -> {
-            LOG.warn("Time limit sweep failed; the next run retries", failure);
-            return 0;
-        }).replaceWithVoid();
+        return runs.run(sweepAll());
     }
 
     private Uni<Integer> sweepAll() {

@@ -12,7 +12,6 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -32,7 +31,7 @@ class DisconnectSweep {
 
     private final Pool pool;
     private final PendingWork pendingWork;
-    private final Timer runs;
+    private final Sweeps.Runs runs;
     private final Duration grace;
     private final Duration replicaTimeout;
 
@@ -41,19 +40,15 @@ class DisconnectSweep {
             @ConfigProperty(name = "presence.desktop.replica-timeout", defaultValue = "15s") Duration replicaTimeout) {
         this.pool = pool;
         this.pendingWork = pendingWork;
-        this.runs = Sweeps.timer(metrics, "disconnect");
+        this.runs = Sweeps.runs(metrics, LOG, "disconnect",
+                "Signed out %d agent(s) whose desktops were gone for longer than the grace, in %d ms");
         this.grace = grace;
         this.replicaTimeout = replicaTimeout;
     }
 
     @Scheduled(every = "${presence.offers.sweep-every:1s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> sweep() {
-        long start = System.nanoTime();
-        return buryDeadReplicas().chain(this::signOutAll)
-                .invoke(() -> runs.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS)).onFailure().recoverWithItem(failure -> {
-            LOG.warn("Disconnect sweep failed; the next run retries", failure);
-            return null;
-        }).replaceWithVoid();
+        return runs.run(buryDeadReplicas().chain(() -> signOutAll(0)));
     }
 
     /** Removes silent replicas; their desktops were last seen at the replica's last heartbeat. */
@@ -76,8 +71,10 @@ class DisconnectSweep {
                 })).replaceWithVoid();
     }
 
-    private Uni<Void> signOutAll() {
-        return signOutBatch().chain(signedOut -> signedOut.size() < BATCH ? Uni.createFrom().voidItem() : signOutAll());
+    /** Batches until one comes back short; returns how many agents were signed out. */
+    private Uni<Integer> signOutAll(int before) {
+        return signOutBatch().chain(signedOut -> signedOut.size() < BATCH ? Uni.createFrom().item(before + signedOut.size())
+                : signOutAll(before + signedOut.size()));
     }
 
     /** One transaction: signs out up to a batch of agents whose grace is over, and passes their pending offers on. */
@@ -101,7 +98,6 @@ class DisconnectSweep {
                     if (ids.isEmpty()) {
                         return Uni.createFrom().item(ids);
                     }
-                    LOG.infof("Signed out %d agent(s) whose desktops were gone for more than %s", ids.size(), grace);
                     return pendingWork.releaseOnSignOut(tx, ids).replaceWith(ids);
                 }));
     }

@@ -10,7 +10,6 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 
@@ -25,7 +24,7 @@ class OfferExpiryJob {
     private static final Logger LOG = Logger.getLogger(OfferExpiryJob.class);
 
     private final RoutingService routing;
-    private final Timer runs;
+    private final Sweeps.Runs runs;
     private final int batchSize;
     private final int workers;
 
@@ -33,23 +32,14 @@ class OfferExpiryJob {
             @ConfigProperty(name = "presence.offers.sweep-batch", defaultValue = "2500") int batchSize,
             @ConfigProperty(name = "presence.offers.sweep-workers", defaultValue = "2") int workers) {
         this.routing = routing;
-        this.runs = Sweeps.timer(metrics, "offers");
+        this.runs = Sweeps.runs(metrics, LOG, "offers", "Expired %d offers in %d ms");
         this.batchSize = batchSize;
         this.workers = workers;
     }
 
     @Scheduled(every = "${presence.offers.sweep-every:1s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> sweep() {
-        long start = System.nanoTime();
-        return sweepAll().invoke(expired -> {
-            runs.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
-            if (expired > 0) {
-                LOG.infof("Expired %d offers in %d ms", expired, (System.nanoTime() - start) / 1_000_000);
-            }
-        }).onFailure().recoverWithItem(failure -> {
-            LOG.warn("Offer expiry sweep failed; the next run retries", failure);
-            return 0;
-        }).replaceWithVoid();
+        return runs.run(sweepAll());
     }
 
     /**

@@ -1,4 +1,4 @@
-import { connectLive, describe, escapeHtml, gql, mountTokenBar, subscribe, time } from '/shared/api.js';
+import { connectLive, describe, escapeHtml, followChanges, gql, mountTokenBar, time } from '/shared/api.js';
 
 const $ = (selector) => document.querySelector(selector);
 let presences = [];
@@ -298,19 +298,12 @@ async function onAgentPresence(event) {
   }
 }
 
-let lastSequence = null;
+const position = { sequence: null };
 let stopChanges = () => {};
 
 function follow() {
   stopChanges();
-  stopChanges = subscribe(client,
-    'subscription($after: ID) { presenceChanged(afterSequence: $after) { sequence agentId cause at version current { id name baseStatus } } }',
-    { after: lastSequence },
-    ({ presenceChanged: c }) => {
-      if (lastSequence !== null && Number(c.sequence) <= Number(lastSequence)) return;
-      lastSequence = c.sequence;
-      applyChange(c);
-    },
+  stopChanges = followChanges(client, 'agentId cause at version current { id name baseStatus }', position, applyChange,
     (e) => { $('#agents-error').textContent = describe(e); });
 }
 

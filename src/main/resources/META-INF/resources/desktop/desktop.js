@@ -1,4 +1,4 @@
-import { connectLive, describe, escapeHtml, gql, mountTokenBar, subscribe, time } from '/shared/api.js';
+import { connectLive, describe, escapeHtml, followChanges, gql, mountTokenBar, subscribe, time } from '/shared/api.js';
 
 const $ = (selector) => document.querySelector(selector);
 const CAUSES = {
@@ -30,7 +30,7 @@ let missedInARow = 0;
 /** When the current time-limited presence ends (a Date), for the countdown; null without a limit. */
 let until = null;
 let client;
-let lastSequence = null;
+const position = { sequence: null };
 let lastChange = null;
 const offers = new Map();
 const OFFER = 'id workItem expiresAt state workstream { name }';
@@ -164,12 +164,8 @@ async function answer(event) {
 function follow() {
   stops.forEach((stop) => stop());
   stops = [
-    subscribe(client,
-      'subscription($after: ID) { presenceChanged(afterSequence: $after) { sequence cause at version previous { name } current { id name baseStatus timeLimitSeconds } } }',
-      { after: lastSequence },
-      ({ presenceChanged: c }) => {
-        if (lastSequence !== null && Number(c.sequence) <= Number(lastSequence)) return;
-        lastSequence = c.sequence;
+    followChanges(client, 'cause at version previous { name } current { id name baseStatus timeLimitSeconds }', position,
+      (c) => {
         version = c.version;
         lastChange = c;
         until = c.current.timeLimitSeconds ? new Date(new Date(c.at).getTime() + c.current.timeLimitSeconds * 1000) : null;
@@ -199,7 +195,7 @@ async function start() {
   }
   const history = (await gql('query($a: ID!) { presenceHistory(agentId: $a, first: 1) { sequence cause at previous { name } } }',
     { a: me.id })).presenceHistory;
-  lastSequence = history[0]?.sequence ?? '0';
+  position.sequence = history[0]?.sequence ?? '0';
   lastChange = history[0] ?? null;
   showAgent(me); // with the reason for the presence the agent is in, e.g. after being signed out while away
   if (run !== starts) return; // a newer start (another token) took over

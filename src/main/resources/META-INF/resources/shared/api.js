@@ -65,6 +65,20 @@ export function streamClient({ onConnected, onClosed }) {
   });
 }
 
+/**
+ * Follows presenceChanged from where the page stands: every stored change after position.sequence, then live ones
+ * (afterSequence), skipping any already seen and moving the position on — call it again after a reconnect with the
+ * same position and nothing is lost or shown twice. Returns the function that ends the subscription.
+ */
+export function followChanges(client, selection, position, onChange, onError) {
+  return subscribe(client, `subscription($after: ID) { presenceChanged(afterSequence: $after) { sequence ${selection} } }`,
+    { after: position.sequence }, ({ presenceChanged: c }) => {
+      if (position.sequence !== null && Number(c.sequence) <= Number(position.sequence)) return;
+      position.sequence = c.sequence;
+      onChange(c);
+    }, onError);
+}
+
 let live;
 
 /**

@@ -1,4 +1,4 @@
-import { connectLive, describe, escapeHtml, gql, mountTokenBar, subscribe } from '/shared/api.js';
+import { connectLive, describe, escapeHtml, followChanges, gql, mountTokenBar } from '/shared/api.js';
 
 const $ = (selector) => document.querySelector(selector);
 const STATUSES = ['AVAILABLE', 'BUSY', 'BUSY_DND', 'AWAY', 'OFFLINE'];
@@ -12,7 +12,7 @@ const AGENT = 'id name signedIn presenceSince presence { baseStatus systemPresen
 
 /** Every agent the board knows: id → { name, signedIn, status, inactive, since, workstreams }. */
 const agents = new Map();
-let lastSequence = null;
+const position = { sequence: null };
 let client;
 let stopChanges = () => {};
 let applying = Promise.resolve();
@@ -131,14 +131,9 @@ function sample() {
 /** (Re)subscribes after every (re)connection, resuming after the last change seen so that nothing is missed. */
 function follow() {
   stopChanges();
-  stopChanges = subscribe(client,
-    'subscription($after: ID) { presenceChanged(afterSequence: $after) { sequence agentId cause at current { baseStatus systemPresence } } }',
-    { after: lastSequence },
-    ({ presenceChanged: c }) => {
-      if (lastSequence !== null && Number(c.sequence) <= Number(lastSequence)) return;
-      lastSequence = c.sequence;
-      applying = applying.then(() => apply(c)).catch(showError); // in order, also when an agent must be fetched first
-    }, showError);
+  stopChanges = followChanges(client, 'agentId cause at current { baseStatus systemPresence }', position, (c) => {
+    applying = applying.then(() => apply(c)).catch(showError); // in order, also when an agent must be fetched first
+  }, showError);
 }
 
 let starts = 0;
@@ -150,7 +145,7 @@ async function start() {
     // an agent loaded after it sets what the agent already shows; a later change follows it in order)
     const latest = (await gql('{ latestPresenceChange { sequence } }')).latestPresenceChange;
     await loadAgents();
-    lastSequence = latest?.sequence ?? '0';
+    position.sequence = latest?.sequence ?? '0';
     renderNow();
     sample();
     showError(null);
