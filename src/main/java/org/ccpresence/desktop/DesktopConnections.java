@@ -82,23 +82,20 @@ public class DesktopConnections implements SocketWatcher {
     Uni<Void> sync() {
         Set<Long> connected = Set.copyOf(socketsPerAgent.keySet());
         return pool.withTransaction(tx -> heartbeat(tx).chain(rowWasGone -> {
+            // rowWasGone: the first beat, or the others found this replica dead and removed its rows
+            Set<Long> before;
             synchronized (written) {
-                if (rowWasGone) {
-                    written.clear(); // first beat, or the others found this replica dead and removed its rows
-                }
+                before = rowWasGone ? Set.of() : Set.copyOf(written);
             }
-            List<Long> opened = connected.stream().filter(id -> !isWritten(id)).toList();
-            List<Long> closed;
-            synchronized (written) {
-                closed = written.stream().filter(id -> !connected.contains(id)).toList();
+            List<Long> opened = connected.stream().filter(id -> !before.contains(id)).toList();
+            List<Long> closed = before.stream().filter(id -> !connected.contains(id)).toList();
+            return write(tx, opened, closed).replaceWith(connected);
+        })).invoke(nowWritten -> {
+            synchronized (written) { // only once committed: a failed write is tried again in full
+                written.clear();
+                written.addAll(nowWritten);
             }
-            return write(tx, opened, closed).invoke(() -> {
-                synchronized (written) {
-                    written.addAll(opened);
-                    closed.forEach(written::remove);
-                }
-            });
-        })).onFailure().recoverWithItem(failure -> {
+        }).onFailure().recoverWithItem(failure -> {
             LOG.warn("Desktop connections not written; the next run retries", failure);
             return null;
         }).replaceWithVoid();
@@ -127,12 +124,6 @@ public class DesktopConnections implements SocketWatcher {
                 )
                 UPDATE agent SET desktop_last_seen_at = now() WHERE id IN (SELECT agent_id FROM gone)""")
                 .execute(Tuple.of(closed.toArray(Long[]::new), replica)).replaceWithVoid());
-    }
-
-    private boolean isWritten(long agent) {
-        synchronized (written) {
-            return written.contains(agent);
-        }
     }
 
     /** A replica that stops cleanly closes its desktops' connections now, so that their grace starts now. */
