@@ -7,6 +7,7 @@ import static org.ccpresence.support.Fixtures.required;
 import static org.ccpresence.support.Fixtures.setPresence;
 import static org.ccpresence.support.Fixtures.signedInAgent;
 import static org.ccpresence.support.Fixtures.signedInMember;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -64,14 +65,35 @@ class MetricsTest {
             var sub = ws.subscribe("subscription($a: [ID!]) { presenceChanged(agentIds: $a) { sequence } }", Map.of("a", List.of(agent)));
             Thread.sleep(300);
             String open = metrics();
-            assertTrue(value(open, "presence_subscriptions", "") >= 1, "an open subscription");
-            assertTrue(value(open, "presence_websocket_connections", "") >= 1, "an open socket");
-            setPresence(agent, 2);
-            sub.nextData(Duration.ofSeconds(10));
-            awaitAbove("presence_changes_total", "cause=\"SUPERVISOR\"", value(before, "presence_changes_total", "cause=\"SUPERVISOR\""));
-            awaitAbove("presence_delivery_seconds_count", "", value(before, "presence_delivery_seconds_count", ""));
-            awaitAbove("presence_group_commit_batch_size_count", "", value(before, "presence_group_commit_batch_size_count", ""));
+            assertEquals(value(before, "presence_subscriptions", "") + 1, value(open, "presence_subscriptions", ""), 0.0,
+                    "this subscription");
+            assertEquals(value(before, "presence_websocket_connections", "") + 1, value(open, "presence_websocket_connections", ""),
+                    0.0, "this socket");
+            int changes = 5;
+            for (int i = 0; i < changes; i++) {
+                setPresence(agent, i % 2 == 0 ? 2 : 3); // an administrator's call: cause SUPERVISOR
+                sub.nextData(Duration.ofSeconds(10));
+            }
+            String supervisor = "cause=\"SUPERVISOR\"";
+            awaitAbove("presence_changes_total", supervisor, value(before, "presence_changes_total", supervisor) + changes - 1);
+            String after = metrics();
+            // nothing else makes SUPERVISOR changes meanwhile, and this is the only subscriber: the counts are exact
+            assertEquals(changes, value(after, "presence_changes_total", supervisor) - value(before, "presence_changes_total", supervisor),
+                    0.0);
+            assertEquals(changes, value(after, "presence_delivery_seconds_count", "") - value(before, "presence_delivery_seconds_count", ""),
+                    0.0);
+            assertTrue(value(after, "presence_group_commit_batch_size_count", "")
+                    - value(before, "presence_group_commit_batch_size_count", "") >= changes, "a batch per call here");
         }
+        String closed = metrics();
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (value(closed, "presence_websocket_connections", "") != value(before, "presence_websocket_connections", "")
+                && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            closed = metrics();
+        }
+        assertEquals(value(before, "presence_websocket_connections", ""), value(closed, "presence_websocket_connections", ""), 0.0,
+                "closed again");
         String scrape = metrics();
         assertTrue(scrape.contains("presence_delivery_seconds_bucket"), "delivery is a histogram");
         assertTrue(scrape.contains("http_server_requests_seconds_count"), "the HTTP server's own metrics");

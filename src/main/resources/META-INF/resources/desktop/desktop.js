@@ -1,4 +1,4 @@
-import { connectLive, describe, escapeHtml, followChanges, gql, mountTokenBar, subscribe, time } from '/shared/api.js';
+import { connectLive, describe, escapeHtml, followChanges, gql, mountTokenBar, renewing, subscribe, time } from '/shared/api.js';
 
 const $ = (selector) => document.querySelector(selector);
 const CAUSES = {
@@ -179,7 +179,7 @@ function follow() {
         offers.set(o.id, o);
         renderOffers();
         if (before === 'ACCEPTED' && o.state === 'COMPLETED') refreshAgent().catch(showError); // completed by a supervisor
-      }, showError),
+      }, renewing(client, showError)),
   ];
 }
 
@@ -200,7 +200,7 @@ async function start() {
   showAgent(me); // with the reason for the presence the agent is in, e.g. after being signed out while away
   if (run !== starts) return; // a newer start (another token) took over
   client = connectLive(follow);
-  window.presenceDesktop = { client };
+  window.presenceDesktop = { client, position };
 }
 
 $('#sign-in').addEventListener('click', () => act(`mutation { signIn { ${AGENT} } }`));

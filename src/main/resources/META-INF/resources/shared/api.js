@@ -47,6 +47,9 @@ const PREFIX = {
 /** An API error in words a person understands. */
 export const describe = (error) => (PREFIX[error.code] ?? '') + error.message;
 
+/** The token the live connection authenticated with: the service ends its subscriptions when it expires. */
+let connectedWith;
+
 /**
  * A WebSocket client that reconnects on its own (growing pauses, up to 10 s). onConnected runs after every
  * (re)connection: that is where subscriptions resume.
@@ -55,7 +58,10 @@ export function streamClient({ onConnected, onClosed }) {
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
   return graphqlWs.createClient({
     url: `${scheme}://${location.host}/graphql`,
-    connectionParams: () => ({ Authorization: `Bearer ${token.get()}` }),
+    connectionParams: () => {
+      connectedWith = token.get();
+      return { Authorization: `Bearer ${connectedWith}` };
+    },
     lazy: false,
     keepAlive: 10_000,
     retryAttempts: Infinity,
@@ -76,8 +82,20 @@ export function followChanges(client, selection, position, onChange, onError) {
       if (position.sequence !== null && Number(c.sequence) <= Number(position.sequence)) return;
       position.sequence = c.sequence;
       onChange(c);
-    }, onError);
+    }, renewing(client, onError));
 }
+
+/**
+ * An error handler that, when the service ended a subscription because the connection's token expired and the page
+ * holds a renewed one, reconnects (with the new token; the page resubscribes from where it was) instead of showing it.
+ */
+export const renewing = (client, onError) => (e) => {
+  if (e.code === 'UNAUTHENTICATED' && token.get() !== connectedWith) {
+    client.terminate();
+  } else {
+    onError?.(e);
+  }
+};
 
 let live;
 
@@ -188,8 +206,8 @@ async function signInWithProvider(container, settings, onToken) {
     await manager.signinRedirect();
     return;
   }
-  // A renewed token is used from the next request on; the WebSocket, closed by the service when the old one expires,
-  // reconnects with it and the page resumes its subscriptions after the last change it saw.
+  // A renewed token is used from the next request on, and by the WebSocket once the service ends its subscriptions for
+  // the old one's expiry (see renewing): the page reconnects and resumes after the last change it saw.
   manager.events.addUserLoaded((renewed) => token.set(renewed.access_token));
   container.innerHTML = `<span class="signed-in-as">${escapeHtml(user.profile.preferred_username ?? user.profile.sub)}</span>
     <button type="button" class="secondary" id="sign-out-provider">Sign out</button>`;

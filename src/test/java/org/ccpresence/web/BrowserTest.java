@@ -62,6 +62,9 @@ class BrowserTest {
                 .addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                         "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
                         "--disable-sync", "--window-size=1280,800");
+        org.openqa.selenium.logging.LoggingPreferences logs = new org.openqa.selenium.logging.LoggingPreferences();
+        logs.enable(org.openqa.selenium.logging.LogType.BROWSER, java.util.logging.Level.ALL);
+        options.setCapability("goog:loggingPrefs", logs); // the console, for the tests that check it stays clean
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(Path.of(driver).toFile()).build();
         browser = new ChromeDriver(service, options);
@@ -98,6 +101,13 @@ class BrowserTest {
         input.sendKeys(token);
         browser.findElement(By.cssSelector(".token-bar button[type=submit]")).click();
         waiting().until(ExpectedConditions.textToBe(By.id("live"), "Live"));
+    }
+
+    /** The console's errors (failed requests included) since the last call, from pages of the given origin. */
+    static List<String> consoleErrors(String origin) {
+        return browser.manage().logs().get(org.openqa.selenium.logging.LogType.BROWSER).getAll().stream()
+                .filter(entry -> entry.getLevel().intValue() >= java.util.logging.Level.SEVERE.intValue())
+                .map(org.openqa.selenium.logging.LogEntry::getMessage).filter(message -> message.contains(origin)).toList();
     }
 
     static void screenshot(String name) throws Exception {
@@ -486,6 +496,66 @@ class BrowserTest {
         signOut(second.id());
         awaitWallboard(ws, "BUSY_DND", "0");
         screenshot("wallboard");
+    }
+
+    /** What the API says: signed-in agents of the workstream per base status. */
+    static java.util.Map<String, Long> floorOf(String workstream) {
+        List<String> statuses = post("query($w: ID) { agents(filter: {workstreamId: $w, signedIn: true}, first: 1000) { presence { baseStatus } } }",
+                "w", workstream).getList("data.agents.presence.baseStatus", String.class);
+        java.util.Map<String, Long> floor = new java.util.TreeMap<>();
+        for (String status : List.of("AVAILABLE", "BUSY", "BUSY_DND", "AWAY", "OFFLINE")) {
+            floor.put(status, statuses.stream().filter(status::equals).count());
+        }
+        return floor;
+    }
+
+    static void awaitWallboardMatches(String workstream) {
+        java.util.Map<String, Long> api = floorOf(workstream);
+        new WebDriverWait(browser, Duration.ofSeconds(30)).until(d -> api.entrySet().stream()
+                .allMatch(e -> Long.toString(e.getValue()).equals(wallboardCount(workstream, e.getKey()))));
+    }
+
+    /** 500 changes in a burst, then changes while the board has no connection: its counts end equal to the API's. */
+    @Test
+    void theWallboardMatchesTheApiAfterABurstAndAForcedReconnect() throws Exception {
+        String ws = createWorkstream(List.of("AVAILABLE"), false, 60);
+        List<String> agents = new java.util.ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            agents.add(agent(List.of(ws)).id());
+            signIn(agents.get(i));
+        }
+        open("/wallboard/", Tokens.supervisor());
+        awaitWallboard(ws, "AVAILABLE", "50");
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        List<java.util.concurrent.Future<?>> burst = new java.util.ArrayList<>();
+        for (int n = 0; n < 500; n++) {
+            String agent = agents.get(n % agents.size());
+            int presence = 1 + (n * 7 + n / agents.size()) % 4; // Available, Busy, Busy – DND, Away, in a scattered order
+            burst.add(pool.submit(() -> setPresence(agent, presence)));
+        }
+        for (var call : burst) {
+            call.get();
+        }
+        awaitWallboardMatches(ws);
+        screenshot("wallboard-after-burst");
+
+        ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("window.presenceWallboard.client.terminate()");
+        List<java.util.concurrent.Future<?>> whileDown = new java.util.ArrayList<>();
+        for (int n = 0; n < 40; n++) {
+            String agent = agents.get(n);
+            whileDown.add(pool.submit(() -> signOutOrAway(agent)));
+        }
+        for (var call : whileDown) {
+            call.get();
+        }
+        pool.shutdown();
+        waiting().until(ExpectedConditions.textToBe(By.id("live"), "Live"));
+        awaitWallboardMatches(ws);
+    }
+
+    /** Signs every second agent out and moves the others to Away. */
+    private static Object signOutOrAway(String agent) {
+        return Long.parseLong(agent) % 2 == 0 ? signOut(agent) : setPresence(agent, 4);
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.List;
@@ -77,10 +78,19 @@ class SingleSignOnIT {
         BrowserTest.browser.manage().deleteAllCookies();
         BrowserTest.browser.get(page("/admin/"));
         waiting().until(ExpectedConditions.urlContains("/realms/contact-center/"));
+        waiting().until(ExpectedConditions.visibilityOfElementLocated(By.id("username")));
+        BrowserTest.screenshot("sso-login");
         signInOnKeycloak("ada", "ada-secret");
         waiting().until(ExpectedConditions.textToBe(By.id("live"), "Live"));
         assertThat(BrowserTest.browser.findElement(By.cssSelector(".signed-in-as")).getText(), containsString("ada"));
         BrowserTest.screenshot("sso-admin");
+        // the packaged service in its production profile: every page loads with no failed request and no console error
+        for (String path : List.of("/wallboard/", "/admin/")) {
+            BrowserTest.browser.get(page(path));
+            waiting().until(ExpectedConditions.textToBe(By.id("live"), "Live"));
+            Thread.sleep(500);
+            assertEquals(List.of(), BrowserTest.consoleErrors("localhost:" + service.port), path);
+        }
 
         String name = GraphQL.unique("Break");
         BrowserTest.type("presence-name", name);
@@ -103,21 +113,40 @@ class SingleSignOnIT {
         BrowserTest.browser.manage().deleteAllCookies();
         BrowserTest.browser.get(page("/desktop/"));
         signInOnKeycloak("bo", "bo-secret");
+        long signedInAt = System.nanoTime();
         waiting().until(ExpectedConditions.textToBe(By.id("live"), "Live"));
         waiting().until(ExpectedConditions.textToBe(By.id("agent-name"), "(Bo Agent)"));
         BrowserTest.browser.findElement(By.id("sign-in")).click();
         waiting().until(ExpectedConditions.textToBe(By.id("current"), "Available"));
         BrowserTest.screenshot("sso-desktop");
+        assertEquals(List.of(), BrowserTest.consoleErrors("localhost:" + service.port), "the desktop's console");
 
-        // tokens live 75 s in the test realm; the page renews them a minute before they expire
+        // tokens live 75 s in the test realm; the page renews them a minute before they expire, and when the first one
+        // expires the service closes the socket: the page reconnects with the new token and resumes where it was
         String first = sessionToken();
         new WebDriverWait(BrowserTest.browser, Duration.ofSeconds(45)).until(d -> !first.equals(sessionToken()));
         assertNotEquals(first, sessionToken(), "renewed");
         String agentId = GraphQL.send(service.port, ada, "{ agents(first: 1000) { id userId } }").extract().jsonPath()
                 .getString("data.agents.find { it.userId == '" + BO_SUBJECT + "' }.id");
+        boolean reconnected = false;
+        long end = signedInAt + Duration.ofSeconds(90).toNanos();
+        for (int n = 0; System.nanoTime() < end; n++) {
+            GraphQL.send(service.port, ada, "mutation($a: ID, $p: ID!) { setPresence(agentId: $a, presenceId: $p) { id } }",
+                    "a", agentId, "p", n % 2 == 0 ? "2" : "3").statusCode(200);
+            for (int poll = 0; poll < 10; poll++) {
+                reconnected |= "Reconnecting…".equals(BrowserTest.browser.findElement(By.id("live")).getText());
+                Thread.sleep(300);
+            }
+        }
         GraphQL.send(service.port, ada, "mutation($a: ID, $p: ID!) { setPresence(agentId: $a, presenceId: $p) { id } }",
                 "a", agentId, "p", "4").statusCode(200);
         waiting().until(ExpectedConditions.textToBe(By.id("current"), "Away"));
+        waiting().until(ExpectedConditions.textToBe(By.id("live"), "Live"));
+        String newest = GraphQL.send(service.port, ada, "query($a: ID!) { presenceHistory(agentId: $a, first: 1) { sequence } }",
+                "a", agentId).extract().jsonPath().getString("data.presenceHistory[0].sequence");
+        assertEquals(newest, ((JavascriptExecutor) BrowserTest.browser).executeScript("return window.presenceDesktop.position.sequence"),
+                "the page followed every change up to the newest, across the reconnect");
+        assertTrue(reconnected, "the socket of the expired token was closed and the page reconnected");
 
         // the same session opens the admin console: the agents table is refused, and so is changing the catalog
         BrowserTest.browser.get(page("/admin/"));
