@@ -32,7 +32,8 @@ import io.vertx.mutiny.sqlclient.Tuple;
 @ApplicationScoped
 class PresenceGroupCommit {
 
-    record Request(long agentId, long presenceId, PresenceChangeCause cause, Integer expectedVersion, UniEmitter<? super Agent> reply) {
+    record Request(long agentId, long presenceId, PresenceChangeCause cause, Integer expectedVersion,
+            UniEmitter<? super Agent> reply) {
     }
 
     private final Pool pool;
@@ -170,8 +171,8 @@ class PresenceGroupCommit {
             return Uni.createFrom().voidItem();
         }
         return tx.preparedQuery("""
-                UPDATE agent a SET presence_id = m.presence_id, presence_cause = m.cause, presence_since = now(), version = a.version + 1,
-                                  missed_in_a_row = 0
+                UPDATE agent a SET presence_id = m.presence_id, presence_cause = m.cause, presence_since = now(),
+                                   version = a.version + 1, missed_in_a_row = 0
                 FROM unnest($1::bigint[], $2::bigint[], $3::text[]) AS m(agent_id, presence_id, cause)
                 WHERE a.id = m.agent_id""")
                 .execute(Tuple.of(
