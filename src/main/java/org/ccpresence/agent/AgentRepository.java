@@ -88,7 +88,7 @@ class AgentRepository {
                 SELECT a.id, a.signed_in, a.presence_id, a.version, a.presence_cause, a.missed_in_a_row, p.name
                 FROM agent a JOIN presence p ON p.id = a.presence_id
                 WHERE a.id = ANY($1) ORDER BY a.id FOR UPDATE OF a""")
-                .execute(Tuple.of(sortedIds)).map(PresenceGroupCommit::byId);
+                .execute(Tuple.of(sortedIds)).map(AgentRepository::byId);
     }
 
     /** Sign-in and sign-out: one statement; the change log trigger records the presence change. */
@@ -107,6 +107,13 @@ class AgentRepository {
                                  version = version + 1
                 WHERE id = $1 AND signed_in""").execute(Tuple.of(id))
                 .chain(() -> find(sql, id));
+    }
+
+    /** Rows by their {@code id} column. */
+    static java.util.Map<Long, Row> byId(RowSet<Row> rows) {
+        java.util.Map<Long, Row> map = new java.util.HashMap<>();
+        rows.forEach(row -> map.put(row.getLong("id"), row));
+        return map;
     }
 
     static List<Agent> agents(RowSet<Row> rows) {

@@ -22,7 +22,7 @@ public class AgentService {
     public static final int MAX_PAGE = 1000;
     static final int MAX_NAME = 200;
     static final int DEFAULT_CAPACITY = 100;
-    public static final int MAX_CAPACITY = 10_000;
+    static final int MAX_CAPACITY = 10_000;
 
     private final Pool pool;
     private final AgentRepository agents;
@@ -115,16 +115,19 @@ public class AgentService {
             if (agent == null) {
                 throw noAgent(agentId);
             }
-            expectVersion(agentId, agent, expectedVersion);
+            ApiException stale = staleVersion(agentId, agent, expectedVersion);
+            if (stale != null) {
+                throw stale;
+            }
         }).replaceWithVoid();
     }
 
-    /** Refuses a change made against a stale version of the agent (a row of {@link AgentRepository#lockForChange}). */
-    static void expectVersion(long agentId, Row agent, Integer expectedVersion) {
+    /** The refusal of a change made against a stale version of the agent (a row of {@link AgentRepository#lockForChange}). */
+    static ApiException staleVersion(long agentId, Row agent, Integer expectedVersion) {
         String now = agent.getBoolean("signed_in")
                 ? ", in '" + agent.getString("name") + "' (cause " + agent.getString("presence_cause") + ")"
                 : ", signed out";
-        Inputs.expectVersion("Agent " + agentId, agent.getInteger("version"), expectedVersion, now);
+        return Inputs.staleVersion("Agent " + agentId, agent.getInteger("version"), expectedVersion, now);
     }
 
     private static Agent existing(Agent agent, long id) {

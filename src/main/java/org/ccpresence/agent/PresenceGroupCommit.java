@@ -114,7 +114,7 @@ class PresenceGroupCommit {
         // Locks in a fixed order (presences, then agents by id) so that concurrent batches cannot deadlock.
         Uni<Map<Long, Row>> livePresences = tx.preparedQuery("""
                 SELECT id, system_presence FROM presence WHERE id = ANY($1) AND deleted_at IS NULL
-                ORDER BY id FOR SHARE""").execute(Tuple.of(presenceIds)).map(PresenceGroupCommit::byId);
+                ORDER BY id FOR SHARE""").execute(Tuple.of(presenceIds)).map(AgentRepository::byId);
         return livePresences.chain(presences -> agents.lockForChange(tx, agentIds)
                 .chain(lockedAgents -> {
                     List<ApiException> refusals = new ArrayList<>();
@@ -155,9 +155,8 @@ class PresenceGroupCommit {
         if (agent == null) {
             return ApiException.notFound("No agent with id " + r.agentId() + ".");
         }
-        try {
-            AgentService.expectVersion(r.agentId(), agent, r.expectedVersion());
-        } catch (ApiException stale) {
+        ApiException stale = AgentService.staleVersion(r.agentId(), agent, r.expectedVersion());
+        if (stale != null) {
             return stale;
         }
         if (!agent.getBoolean("signed_in")) {
@@ -190,11 +189,6 @@ class PresenceGroupCommit {
                 .execute(Tuple.of(agentIds.toArray(Long[]::new))).replaceWithVoid();
     }
 
-    static Map<Long, Row> byId(io.vertx.mutiny.sqlclient.RowSet<Row> rows) {
-        Map<Long, Row> map = new HashMap<>();
-        rows.forEach(row -> map.put(row.getLong("id"), row));
-        return map;
-    }
 
     private record Outcome(ApiException refusal, Agent agent) {
         void answer(UniEmitter<? super Agent> reply) {

@@ -47,10 +47,6 @@ public class DesktopConnections implements SocketWatcher {
         this.pool = pool;
     }
 
-    UUID replica() {
-        return replica;
-    }
-
     @Override
     public void holding(Object socket, Caller caller) {
         if (!caller.roles().contains(Roles.AGENT)) {

@@ -35,13 +35,23 @@ public final class Inputs {
     }
 
     /**
-     * Refuses a write made against a version that is no longer current ({@code expected} null: no check). The message
-     * names the current version and, in {@code now}, what the record is now, so that the caller can decide again.
+     * The refusal of a write made against a version that is no longer current, or null when it is current or none was
+     * given ({@code expected} null). The message names the current version and, in {@code now}, what the record is now,
+     * so that the caller can decide again.
      */
+    public static ApiException staleVersion(String what, int current, Integer expected, String now) {
+        if (expected == null || expected == current) {
+            return null;
+        }
+        return ApiException.conflict(what + " is at version " + current + now + "; you sent expectedVersion " + expected
+                + ". Someone changed it since you read it: read it again and retry with version " + current + ".");
+    }
+
+    /** Throws {@link #staleVersion}'s refusal, if any. */
     public static void expectVersion(String what, int current, Integer expected, String now) {
-        if (expected != null && expected != current) {
-            throw ApiException.conflict(what + " is at version " + current + now + "; you sent expectedVersion " + expected
-                    + ". Someone changed it since you read it: read it again and retry with version " + current + ".");
+        ApiException stale = staleVersion(what, current, expected, now);
+        if (stale != null) {
+            throw stale;
         }
     }
 }
