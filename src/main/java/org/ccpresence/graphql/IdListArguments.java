@@ -19,7 +19,8 @@ final class IdListArguments {
 
     /** Root type → field → arguments that are lists of ids. */
     private static final Map<String, Map<String, Set<String>>> ID_LISTS = Map.of(
-            "Subscription", Map.of("presenceChanged", Set.of("agentIds")));
+            "Subscription", Map.of("presenceChanged", Set.of("agentIds")),
+            "Query", Map.of("presenceSummary", Set.of("agentIds")));
 
     private IdListArguments() {
     }
@@ -27,9 +28,10 @@ final class IdListArguments {
     static void retype(GraphQLSchema.Builder builder) {
         GraphQLSchema draft = builder.build();
         GraphQLScalarType id = (GraphQLScalarType) draft.getType("ID");
+        builder.query(retype(draft.getQueryType(), ID_LISTS.get("Query"), id));
         GraphQLObjectType subscription = draft.getSubscriptionType();
         if (subscription != null) {
-            builder.subscription(retype(subscription, ID_LISTS.getOrDefault("Subscription", Map.of()), id));
+            builder.subscription(retype(subscription, ID_LISTS.get("Subscription"), id));
         }
     }
 

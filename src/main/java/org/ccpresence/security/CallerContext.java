@@ -27,7 +27,7 @@ public class CallerContext {
         return identities.getDeferredIdentity().map(CallerContext::toCaller);
     }
 
-    static Caller toCaller(SecurityIdentity identity) {
+    public static Caller toCaller(SecurityIdentity identity) {
         if (identity == null || identity.isAnonymous()) {
             throw unauthenticated();
         }

@@ -1,0 +1,36 @@
+package org.ccpresence.reports;
+
+import java.time.OffsetDateTime;
+
+import org.ccpresence.presence.BaseStatus;
+import org.eclipse.microprofile.graphql.Description;
+import org.eclipse.microprofile.graphql.Ignore;
+import org.eclipse.microprofile.graphql.NonNull;
+
+@Description("One agent as they were at a past moment.")
+public class AgentAt {
+
+    @Ignore
+    public final long agentId;
+
+    @Ignore
+    public final long presenceId;
+
+    public final boolean signedIn;
+
+    @NonNull
+    @Description("The base status the agent's presence had at that moment.")
+    public final BaseStatus baseStatus;
+
+    @NonNull
+    @Description("When the agent's presence at that moment began.")
+    public final OffsetDateTime since;
+
+    AgentAt(long agentId, long presenceId, boolean signedIn, BaseStatus baseStatus, OffsetDateTime since) {
+        this.agentId = agentId;
+        this.presenceId = presenceId;
+        this.signedIn = signedIn;
+        this.baseStatus = baseStatus;
+        this.since = since;
+    }
+}

@@ -1,0 +1,41 @@
+package org.ccpresence.reports;
+
+import java.util.List;
+
+import org.eclipse.microprofile.graphql.Description;
+import org.eclipse.microprofile.graphql.Ignore;
+import org.eclipse.microprofile.graphql.NonNull;
+
+@Description("Where one agent's time went within a period, counted from the stored changes (signed-in time only).")
+public class PresenceSummary {
+
+    @Ignore
+    public final long agentId;
+
+    public final double signedInSeconds;
+
+    @NonNull
+    @Description("Only base statuses with time, in the order of the enum.")
+    public final List<@NonNull BaseStatusTime> byBaseStatus;
+
+    @NonNull
+    @Description("Only presences with time, most time first.")
+    public final List<@NonNull PresenceTime> byPresence;
+
+    @Description("The agent's presence changes within the period.")
+    public final int changes;
+
+    PresenceSummary(long agentId, double signedInSeconds, List<BaseStatusTime> byBaseStatus, List<PresenceTime> byPresence,
+            int changes) {
+        this.agentId = agentId;
+        this.signedInSeconds = signedInSeconds;
+        this.byBaseStatus = byBaseStatus;
+        this.byPresence = byPresence;
+        this.changes = changes;
+    }
+
+    /** The seconds spent in one base status (0 when none), for the CSV's fixed columns. */
+    double secondsIn(org.ccpresence.presence.BaseStatus status) {
+        return byBaseStatus.stream().filter(t -> t.baseStatus() == status).mapToDouble(BaseStatusTime::seconds).sum();
+    }
+}

@@ -1,0 +1,155 @@
+package org.ccpresence.reports;
+
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.ccpresence.presence.BaseStatus;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/**
+ * The reports' SQL, set-based over the change log: each change's span ends where the agent's next change begins
+ * ({@code lead}), clipped to the period and to now; only spans in which the agent was signed in count. Each change row
+ * carries the base status and sign-in state it had (see the V9 migration), so nothing joins today's catalog.
+ */
+@ApplicationScoped
+class ReportRepository {
+
+    /** $1 from, $2 to, $3 agent ids or null, $4 workstream id or null, $5 after (agent id), $6 page size. */
+    private static final String SUMMARY = """
+            WITH chosen AS (
+                SELECT a.id FROM agent a
+                WHERE a.id > $5
+                  AND ($3::bigint[] IS NULL OR a.id = ANY($3))
+                  AND ($4::bigint IS NULL OR EXISTS (
+                        SELECT 1 FROM agent_workstream w WHERE w.agent_id = a.id AND w.workstream_id = $4))
+                ORDER BY a.id LIMIT $6
+            ), changes AS (
+                -- the last change before the period opens it; the changes within it follow
+                SELECT ch.id AS agent_id, c.sequence, c.at, c.current_presence_id, c.base_status, c.signed_in,
+                       c.at >= $1 AS inside
+                FROM chosen ch CROSS JOIN LATERAL (
+                    (SELECT * FROM presence_change c WHERE c.agent_id = ch.id AND c.at < $1
+                     ORDER BY c.at DESC, c.sequence DESC LIMIT 1)
+                    UNION ALL
+                    (SELECT * FROM presence_change c WHERE c.agent_id = ch.id AND c.at >= $1 AND c.at < $2)
+                ) c
+            ), spans AS (
+                SELECT agent_id, current_presence_id, base_status, signed_in,
+                       greatest(at, $1) AS starts,
+                       least(lead(at) OVER (PARTITION BY agent_id ORDER BY sequence), $2, now()) AS ends
+                FROM changes
+            ), spent AS (
+                SELECT agent_id, current_presence_id, base_status,
+                       sum((extract(epoch FROM ends - starts) * 1000000)::bigint) AS micros
+                FROM spans WHERE signed_in AND ends > starts
+                GROUP BY agent_id, current_presence_id, base_status
+            )
+            SELECT ch.id AS agent_id, s.current_presence_id, s.base_status, s.micros,
+                   (SELECT count(*) FROM changes c WHERE c.agent_id = ch.id AND c.inside) AS changes
+            FROM chosen ch LEFT JOIN spent s ON s.agent_id = ch.id
+            ORDER BY ch.id""";
+
+    /** $1 at, $2 workstream id or null, $3 after (agent id), $4 page size. */
+    private static final String FLOOR_AT = """
+            SELECT a.id, coalesce(last.current_presence_id, offline.id) AS presence_id,
+                   coalesce(last.base_status, 'OFFLINE') AS base_status, coalesce(last.signed_in, false) AS signed_in,
+                   coalesce(began.at, a.created_at) AS since
+            FROM agent a
+            CROSS JOIN (SELECT id FROM presence WHERE system_presence = 'OFFLINE') offline
+            LEFT JOIN LATERAL (
+                SELECT c.current_presence_id, c.base_status, c.signed_in FROM presence_change c
+                WHERE c.agent_id = a.id AND c.at <= $1 ORDER BY c.at DESC, c.sequence DESC LIMIT 1) last ON true
+            -- an edit of the presence changes the base status, not when the presence began
+            LEFT JOIN LATERAL (
+                SELECT c.at FROM presence_change c
+                WHERE c.agent_id = a.id AND c.at <= $1 AND c.cause <> 'PRESENCE_EDITED'
+                ORDER BY c.at DESC, c.sequence DESC LIMIT 1) began ON true
+            WHERE a.created_at <= $1 AND a.id > $3
+              AND ($2::bigint IS NULL OR EXISTS (
+                    SELECT 1 FROM agent_workstream w WHERE w.agent_id = a.id AND w.workstream_id = $2))
+            ORDER BY a.id LIMIT $4""";
+
+    private final Pool pool;
+
+    ReportRepository(Pool pool) {
+        this.pool = pool;
+    }
+
+    Uni<List<PresenceSummary>> summary(OffsetDateTime from, OffsetDateTime to, List<Long> agentIds, Long workstreamId,
+            long after, int first) {
+        return pool.preparedQuery(SUMMARY)
+                .execute(Tuple.from(new Object[] { from, to, agentIds == null ? null : agentIds.toArray(Long[]::new),
+                        workstreamId, after, first }))
+                .map(ReportRepository::summaries);
+    }
+
+    Uni<List<AgentAt>> floorAt(OffsetDateTime at, Long workstreamId, long after, int first) {
+        return pool.preparedQuery(FLOOR_AT).execute(Tuple.of(at, workstreamId, after, first)).map(rows -> {
+            List<AgentAt> floor = new ArrayList<>(rows.size());
+            rows.forEach(row -> floor.add(new AgentAt(row.getLong("id"), row.getLong("presence_id"),
+                    row.getBoolean("signed_in"), BaseStatus.valueOf(row.getString("base_status")),
+                    row.getOffsetDateTime("since"))));
+            return floor;
+        });
+    }
+
+    /** Folds the (agent, presence, base status, microseconds) rows into one summary per agent, in agent order. */
+    private static List<PresenceSummary> summaries(RowSet<Row> rows) {
+        Map<Long, Totals> byAgent = new LinkedHashMap<>();
+        for (Row row : rows) {
+            Totals totals = byAgent.computeIfAbsent(row.getLong("agent_id"), id -> new Totals(row.getInteger("changes")));
+            Long micros = row.getLong("micros");
+            if (micros != null) {
+                totals.add(row.getLong("current_presence_id"), BaseStatus.valueOf(row.getString("base_status")), micros);
+            }
+        }
+        List<PresenceSummary> summaries = new ArrayList<>(byAgent.size());
+        byAgent.forEach((agentId, totals) -> summaries.add(totals.summary(agentId)));
+        return summaries;
+    }
+
+    /** Sums kept in whole microseconds, so that the parts add up to the total exactly. */
+    private static final class Totals {
+        final int changes;
+        long signedIn;
+        final Map<BaseStatus, Long> byBaseStatus = new EnumMap<>(BaseStatus.class);
+        final Map<Long, Long> byPresence = new HashMap<>();
+
+        Totals(int changes) {
+            this.changes = changes;
+        }
+
+        void add(long presenceId, BaseStatus status, long micros) {
+            signedIn += micros;
+            byBaseStatus.merge(status, micros, Long::sum);
+            byPresence.merge(presenceId, micros, Long::sum);
+        }
+
+        PresenceSummary summary(long agentId) {
+            List<BaseStatusTime> statuses = new ArrayList<>();
+            byBaseStatus.forEach((status, micros) -> statuses.add(new BaseStatusTime(status, seconds(micros))));
+            List<PresenceTime> presences = new ArrayList<>();
+            byPresence.entrySet().stream()
+                    .sorted(Map.Entry.<Long, Long>comparingByValue(Comparator.reverseOrder()).thenComparing(Map.Entry.comparingByKey()))
+                    .forEach(e -> presences.add(new PresenceTime(e.getKey(), seconds(e.getValue()))));
+            return new PresenceSummary(agentId, seconds(signedIn), statuses, presences, changes);
+        }
+
+        private static double seconds(long micros) {
+            return micros / 1_000_000.0;
+        }
+    }
+}

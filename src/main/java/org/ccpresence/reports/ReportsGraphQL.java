@@ -1,0 +1,88 @@
+package org.ccpresence.reports;
+
+import java.time.OffsetDateTime;
+import java.util.List;
+
+import org.ccpresence.agent.Agent;
+import org.ccpresence.agent.AgentService;
+import org.ccpresence.graphql.Batches;
+import org.ccpresence.presence.Presence;
+import org.ccpresence.presence.PresenceService;
+import org.ccpresence.security.CallerContext;
+import org.ccpresence.security.Roles;
+import org.eclipse.microprofile.graphql.Description;
+import org.eclipse.microprofile.graphql.GraphQLApi;
+import org.eclipse.microprofile.graphql.Id;
+import org.eclipse.microprofile.graphql.Name;
+import org.eclipse.microprofile.graphql.NonNull;
+import org.eclipse.microprofile.graphql.Query;
+import org.eclipse.microprofile.graphql.Source;
+
+import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
+
+@GraphQLApi
+@RolesAllowed({ Roles.ADMIN, Roles.SUPERVISOR })
+public class ReportsGraphQL {
+
+    private final ReportService reports;
+    private final CallerContext callers;
+    private final AgentService agents;
+    private final PresenceService presences;
+
+    ReportsGraphQL(ReportService reports, CallerContext callers, AgentService agents, PresenceService presences) {
+        this.reports = reports;
+        this.callers = callers;
+        this.agents = agents;
+        this.presences = presences;
+    }
+
+    @Query
+    @NonNull
+    @RolesAllowed({ Roles.ADMIN, Roles.SUPERVISOR, Roles.AGENT })
+    @Description("Time per base status and presence between from and to (at most 31 days; counted up to now), one row "
+            + "per agent in id order, keyset-paginated.")
+    public Uni<List<@NonNull PresenceSummary>> presenceSummary(@NonNull OffsetDateTime from, @NonNull OffsetDateTime to,
+            List<String> agentIds, @Id Long workstreamId, Integer first, @Id Long after) {
+        return callers.caller().chain(caller -> reports.presenceSummary(caller, from, to,
+                agentIds == null ? null : agentIds.stream().map(Long::valueOf).toList(), workstreamId, first, after));
+    }
+
+    @Query
+    @NonNull
+    @Description("Every agent that existed at that past moment, as they were, in id order, keyset-paginated.")
+    public Uni<List<@NonNull AgentAt>> floorAt(@NonNull OffsetDateTime at, @Id Long workstreamId, Integer first, @Id Long after) {
+        return callers.caller().chain(caller -> reports.floorAt(caller, at, workstreamId, first, after));
+    }
+
+    @Name("agent")
+    @NonNull
+    @RolesAllowed({ Roles.ADMIN, Roles.SUPERVISOR, Roles.AGENT })
+    public Uni<List<@NonNull Agent>> summaryAgent(@Source List<PresenceSummary> batch) {
+        return agentsOf(batch, s -> s.agentId);
+    }
+
+    @Name("presence")
+    @NonNull
+    @RolesAllowed({ Roles.ADMIN, Roles.SUPERVISOR, Roles.AGENT })
+    public Uni<List<@NonNull Presence>> timePresence(@Source List<PresenceTime> batch) {
+        return presences.referencedBy(batch, t -> t.presenceId);
+    }
+
+    @Name("agent")
+    @NonNull
+    public Uni<List<@NonNull Agent>> floorAgent(@Source List<AgentAt> batch) {
+        return agentsOf(batch, a -> a.agentId);
+    }
+
+    @Name("presence")
+    @NonNull
+    public Uni<List<@NonNull Presence>> floorPresence(@Source List<AgentAt> batch) {
+        return presences.referencedBy(batch, a -> a.presenceId);
+    }
+
+    private <S> Uni<List<Agent>> agentsOf(List<S> batch, java.util.function.Function<S, Long> agentId) {
+        return agents.findAll(batch.stream().map(agentId).distinct().toList())
+                .map(found -> Batches.inOrder(batch, agentId, found, a -> a.id));
+    }
+}
