@@ -24,7 +24,9 @@ final class DatabaseErrors {
             "agent_user_id_key",
             ApiException.conflict("An agent with this userId already exists; each identity-provider subject maps to one agent."),
             "workstream_name_unique",
-            ApiException.conflict("A workstream with this name already exists; choose another name."));
+            ApiException.conflict("A workstream with this name already exists; choose another name."),
+            "webhook_workstream_fk",
+            ApiException.conflict("A webhook receives only this workstream's changes; change its workstreamId or delete it first."));
 
     private DatabaseErrors() {
     }

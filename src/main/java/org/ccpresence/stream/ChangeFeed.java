@@ -49,6 +49,7 @@ public class ChangeFeed {
     /** Subscriptions by the agent they follow, and those that follow every agent (possibly by workstream). */
     private final Map<Long, List<ChangeSubscription>> byAgent = new HashMap<>();
     private final List<ChangeSubscription> everyAgent = new ArrayList<>();
+    private final List<Runnable> afterNewChanges = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** The current change, rendered once per shape of its subscribers. */
     private final Map<Shape, String> rendered = new IdentityHashMap<>();
     private long lastSeen;
@@ -96,6 +97,11 @@ public class ChangeFeed {
         }));
     }
 
+    /** Runs after every read that found new changes (on the feed's context): for senders that read the log themselves. */
+    public void afterNewChanges(Runnable listener) {
+        afterNewChanges.add(listener);
+    }
+
     void unregister(ChangeSubscription subscription) {
         context.runOnContext(v -> {
             if (subscription.agentIds() == null) {
@@ -134,6 +140,9 @@ public class ChangeFeed {
             } finally {
                 rendered.clear();
                 reading = false;
+            }
+            if (!changes.isEmpty()) {
+                afterNewChanges.forEach(Runnable::run);
             }
             if (changes.size() == PAGE || readAgain) {
                 read();

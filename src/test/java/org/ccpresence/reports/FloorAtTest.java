@@ -76,6 +76,7 @@ class FloorAtTest {
             previous = moment;
         }
         probes.add(moments.last().plusMillis(50));
+        Timeline.waitUntilPast(moments.last().plusMillis(50));
 
         String[] baseStatusOfAda = { "AVAILABLE", "AWAY", "BUSY_DND", "AVAILABLE" };
         for (Instant probe : probes) {

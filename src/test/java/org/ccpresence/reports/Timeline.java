@@ -55,6 +55,12 @@ final class Timeline {
         return a.plus(Duration.between(a, b).dividedBy(2));
     }
 
+    static void waitUntilPast(Instant moment) throws InterruptedException {
+        while (!Instant.now().isAfter(moment.plusMillis(20))) {
+            Thread.sleep(20);
+        }
+    }
+
     Instant at(int index) {
         return at(changes.get(index));
     }

@@ -1,0 +1,273 @@
+package org.ccpresence.webhooks;
+
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.ccpresence.presence.Presence;
+import org.ccpresence.stream.ChangeFeed;
+import org.ccpresence.stream.ChangeLog;
+import org.ccpresence.stream.PresenceChange;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/**
+ * Delivers webhooks from the change log, on every replica, one sender per webhook: a replica sends only the webhooks
+ * whose lease it holds (taken for a fair share of the enabled webhooks, renewed before every attempt and outlasting
+ * it, so that a lease never runs out while its batch is on the wire). Nothing is queued in memory: each webhook's
+ * position, the batch in flight and its failures are rows, so a restart or another replica carries on where this one
+ * stopped. Each webhook runs on its own: a slow receiver holds back only its own changes.
+ */
+@ApplicationScoped
+public class WebhookSender {
+
+    private static final Logger LOG = Logger.getLogger(WebhookSender.class);
+    static final int BATCH = 100;
+    private static final DateTimeFormatter AT = DateTimeFormatter.ISO_OFFSET_DATE_TIME;
+
+    private final UUID holder = UUID.randomUUID();
+    private final Set<Long> held = ConcurrentHashMap.newKeySet();
+    private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
+    private final Set<Long> askedAgain = ConcurrentHashMap.newKeySet();
+    /** When the oldest change not yet acknowledged was made, per webhook held here (absent: none waiting). */
+    private final Map<Long, OffsetDateTime> oldestWaiting = new ConcurrentHashMap<>();
+    private final Map<Long, Gauge> lagGauges = new ConcurrentHashMap<>();
+
+    private final Pool pool;
+    private final ChangeLog log;
+    private final WebhookPoster poster;
+    private final MeterRegistry metrics;
+    private final double leaseSeconds;
+    private final double disableAfterSeconds;
+    private final Counter delivered;
+    private final Counter failed;
+    private final DistributionSummary batchSizes;
+
+    WebhookSender(Pool pool, ChangeLog log, ChangeFeed feed, WebhookPoster poster, MeterRegistry metrics,
+            @ConfigProperty(name = "presence.webhooks.timeout", defaultValue = "10s") Duration timeout,
+            @ConfigProperty(name = "presence.webhooks.disable-after", defaultValue = "24h") Duration disableAfter) {
+        this.pool = pool;
+        this.log = log;
+        this.poster = poster;
+        this.metrics = metrics;
+        // an attempt (resolving, connecting, answering) is cut at the timeout; the lease outlasts it with room to spare
+        this.leaseSeconds = 2 * timeout.toMillis() / 1000.0 + 5;
+        this.disableAfterSeconds = disableAfter.toMillis() / 1000.0;
+        this.delivered = Counter.builder("presence.webhook.deliveries").tag("outcome", "DELIVERED")
+                .description("Webhook batches posted by this replica, by outcome").register(metrics);
+        this.failed = Counter.builder("presence.webhook.deliveries").tag("outcome", "FAILED")
+                .description("Webhook batches posted by this replica, by outcome").register(metrics);
+        this.batchSizes = DistributionSummary.builder("presence.webhook.batch.size")
+                .description("Changes per webhook batch posted").register(metrics);
+        feed.afterNewChanges(this::sendAll);
+    }
+
+    /** Takes this replica's share of the webhooks, gives back what is over it, and sends what is due. */
+    @Scheduled(every = "${presence.webhooks.poll-every:1s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> claimAndSend() {
+        return pool.preparedQuery("""
+                WITH share AS (
+                    SELECT ceil(count(*) / greatest(1, (SELECT count(*) FROM replica))::numeric) AS n
+                    FROM webhook WHERE enabled
+                )
+                UPDATE webhook SET lease_holder = $1, lease_until = now() + make_interval(secs => $2)
+                WHERE id IN (
+                    SELECT id FROM webhook
+                    WHERE enabled AND (lease_holder = $1 OR lease_holder IS NULL OR lease_until < now())
+                    ORDER BY lease_holder IS NOT DISTINCT FROM $1 DESC, id
+                    LIMIT (SELECT n FROM share)
+                    FOR UPDATE SKIP LOCKED)
+                RETURNING id""").execute(Tuple.of(holder, leaseSeconds)).chain(rows -> {
+            Set<Long> claimed = ConcurrentHashMap.newKeySet();
+            rows.forEach(row -> claimed.add(row.getLong("id")));
+            List<Long> over = held.stream().filter(id -> !claimed.contains(id)).toList();
+            claimed.forEach(this::hold);
+            over.forEach(this::drop);
+            sendAll();
+            List<Long> idle = over.stream().filter(id -> !inFlight.contains(id)).toList();
+            return idle.isEmpty() ? Uni.createFrom().voidItem() : release(idle);
+        }).onFailure().invoke(e -> LOG.warnf("Claiming webhooks failed; the next run retries: %s", e.getMessage()))
+                .onFailure().recoverWithNull().replaceWithVoid();
+    }
+
+    private void sendAll() {
+        held.forEach(this::send);
+    }
+
+    /** Sends the webhook's next batch unless one is on the wire already (then once more after it). */
+    private void send(long id) {
+        if (!inFlight.add(id)) {
+            askedAgain.add(id);
+            return;
+        }
+        askedAgain.remove(id);
+        deliverNext(id).subscribe().with(more -> {
+            inFlight.remove(id);
+            if (!held.contains(id)) {
+                release(List.of(id)).subscribe().with(v -> { }, e -> { });
+            } else if (more || askedAgain.remove(id)) {
+                send(id);
+            }
+        }, failure -> {
+            inFlight.remove(id);
+            LOG.warnf("Delivering webhook %d failed; the next run retries: %s", id, failure.getMessage());
+        });
+    }
+
+    /** One step of a webhook's delivery; true when there may be more to send at once. */
+    private Uni<Boolean> deliverNext(long id) {
+        return pool.preparedQuery("""
+                UPDATE webhook SET lease_until = now() + make_interval(secs => $3)
+                WHERE id = $1 AND lease_holder = $2 AND enabled
+                RETURNING id, url, secret, workstream_id, position, pending_id, pending_body,
+                          coalesce(next_attempt_at <= now(), true) AS due""")
+                .execute(Tuple.of(id, holder, leaseSeconds)).chain(rows -> {
+                    if (rows.size() == 0) {
+                        drop(id);
+                        return Uni.createFrom().item(false);
+                    }
+                    Row webhook = rows.iterator().next();
+                    if (!webhook.getBoolean("due")) {
+                        return Uni.createFrom().item(false);
+                    }
+                    if (webhook.getString("pending_id") != null) {
+                        return attempt(id, webhook.getString("url"), webhook.getString("secret"),
+                                webhook.getString("pending_id"), webhook.getString("pending_body"));
+                    }
+                    return prepare(id, webhook.getLong("position"), webhook.getLong("workstream_id"));
+                });
+    }
+
+    /** Forms the next batch from the log and stores it as the one in flight (or skips changes the filter leaves out). */
+    private Uni<Boolean> prepare(long id, long position, Long workstreamId) {
+        return log.lastSequence().chain(last -> log.between(position, last, BATCH, null, workstreamId).chain(changes -> {
+            if (changes.isEmpty()) {
+                oldestWaiting.remove(id);
+                return pool.preparedQuery("""
+                        UPDATE webhook SET position = $3
+                        WHERE id = $1 AND lease_holder = $2 AND pending_id IS NULL AND position < $3""")
+                        .execute(Tuple.of(id, holder, last)).replaceWith(false);
+            }
+            oldestWaiting.putIfAbsent(id, changes.get(0).at);
+            batchSizes.record(changes.size());
+            return body(id, changes).chain(body -> {
+                String batchId = "msg_" + UUID.randomUUID().toString().replace("-", "");
+                long through = changes.get(changes.size() - 1).sequenceNumber;
+                return pool.preparedQuery("""
+                        UPDATE webhook SET pending_id = $3, pending_body = $4, pending_through = $5
+                        WHERE id = $1 AND lease_holder = $2 AND pending_id IS NULL AND position = $6""")
+                        .execute(Tuple.of(id, holder, batchId, body, through, position))
+                        .map(stored -> stored.rowCount() == 1); // else replayed meanwhile: start again from the row
+            });
+        }));
+    }
+
+    private Uni<Boolean> attempt(long id, String url, String secret, String batchId, String body) {
+        return poster.post(url, secret, batchId, body).chain(error -> error == null ? acknowledged(id, batchId)
+                : failedAttempt(id, batchId, error));
+    }
+
+    private Uni<Boolean> acknowledged(long id, String batchId) {
+        delivered.increment();
+        return pool.preparedQuery("""
+                UPDATE webhook SET position = pending_through, delivered_through = pending_through, pending_id = NULL,
+                       pending_body = NULL, pending_through = NULL, failures = 0, last_error = NULL,
+                       last_attempt_at = now(), failing_since = NULL, next_attempt_at = NULL
+                WHERE id = $1 AND pending_id = $2
+                """).execute(Tuple.of(id, batchId)).map(rows -> {
+                    oldestWaiting.remove(id);
+                    return true;
+                });
+    }
+
+    /** Retried after 1 s, doubling up to 5 min; disabled (position kept) once failing for longer than disable-after. */
+    private Uni<Boolean> failedAttempt(long id, String batchId, String error) {
+        failed.increment();
+        return pool.preparedQuery("""
+                UPDATE webhook SET failures = failures + 1, last_error = $3, last_attempt_at = now(),
+                       failing_since = coalesce(failing_since, now()),
+                       next_attempt_at = now() + least(interval '5 minutes', interval '1 second' * power(2, least(failures, 20))),
+                       enabled = enabled AND coalesce(failing_since, now()) > now() - make_interval(secs => $4)
+                WHERE id = $1 AND pending_id = $2
+                RETURNING enabled""").execute(Tuple.of(id, batchId, error, disableAfterSeconds)).map(rows -> {
+                    rows.forEach(row -> {
+                        if (!row.getBoolean("enabled")) {
+                            LOG.warnf("Webhook %d disabled: failing without a success for longer than the disable-after setting (last: %s)", id, error);
+                        }
+                    });
+                    return false;
+                });
+    }
+
+    /** The request body: the changes as presenceHistory gives them, plus each agent's userId. */
+    private Uni<String> body(long webhookId, List<PresenceChange> changes) {
+        Long[] agentIds = changes.stream().map(c -> c.agentId).distinct().toArray(Long[]::new);
+        return pool.preparedQuery("SELECT id, user_id FROM agent WHERE id = ANY($1)").execute(Tuple.of(agentIds)).map(rows -> {
+            Map<Long, String> userIds = new java.util.HashMap<>();
+            rows.forEach(row -> userIds.put(row.getLong("id"), row.getString("user_id")));
+            JsonArray events = new JsonArray();
+            for (PresenceChange change : changes) {
+                events.add(new JsonObject()
+                        .put("sequence", change.getSequence())
+                        .put("agentId", Long.toString(change.agentId))
+                        .put("userId", userIds.get(change.agentId))
+                        .put("previous", presence(change.previous))
+                        .put("current", presence(change.current))
+                        .put("cause", change.cause.name())
+                        .put("at", AT.format(change.at))
+                        .put("version", change.version));
+            }
+            return new JsonObject().put("webhookId", Long.toString(webhookId)).put("events", events).encode();
+        });
+    }
+
+    private static JsonObject presence(Presence p) {
+        return p == null ? null : new JsonObject().put("id", Long.toString(p.id)).put("name", p.name)
+                .put("presenceText", p.presenceText).put("baseStatus", p.baseStatus.name());
+    }
+
+    private void hold(long id) {
+        if (held.add(id)) {
+            lagGauges.put(id, Gauge.builder("presence.webhook.lag", oldestWaiting, waiting -> {
+                OffsetDateTime oldest = waiting.get(id);
+                return oldest == null ? 0 : Duration.between(oldest, OffsetDateTime.now()).toMillis() / 1000.0;
+            }).tag("webhook", Long.toString(id)).baseUnit("seconds")
+                    .description("Age of the oldest change the webhook has not acknowledged (from the replica sending it)")
+                    .register(metrics));
+        }
+    }
+
+    private void drop(long id) {
+        if (held.remove(id)) {
+            oldestWaiting.remove(id);
+            Gauge lag = lagGauges.remove(id);
+            if (lag != null) {
+                metrics.remove(lag);
+            }
+        }
+    }
+
+    private Uni<Void> release(List<Long> ids) {
+        return pool.preparedQuery("UPDATE webhook SET lease_holder = NULL, lease_until = NULL WHERE id = ANY($1) AND lease_holder = $2")
+                .execute(Tuple.of(ids.toArray(Long[]::new), holder)).replaceWithVoid();
+    }
+}
