@@ -26,11 +26,25 @@ import graphql.schema.idl.TypeDefinitionRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 
 /**
- * The served schema holds every type, field, argument and enum value of the contract (a copy of the second edition,
- * ../shared/contract/schema.graphql, in test resources), with nullability at least as strict.
+ * The served schema holds every type, field, argument and enum value of the contract (a copy of the third edition,
+ * ../shared/contract/schema.graphql, in test resources), with nullability at least as strict — but for what the
+ * third edition adds that is not served yet, listed exactly: serving one of them without taking it off the list fails
+ * this test too, so the list can only shrink to nothing.
  */
 @QuarkusTest
 class ContractSchemaTest {
+
+    private static final List<String> NOT_YET_SERVED = List.of(
+            // issue 26: presence texts per language
+            "missing argument Presence.presenceText(locale)", "missing field Presence.localizedTexts",
+            "missing input field PresenceInput.localizedTexts", "missing type LocalizedText", "missing type LocalizedTextInput",
+            // issue 25: wrap-up, rejection reasons, eligibility explained
+            "missing field Workstream.wrapUpSeconds", "missing field Workstream.presenceAfterReject",
+            "missing field Workstream.eligibility", "missing input field WorkstreamInput.wrapUpSeconds",
+            "missing input field WorkstreamInput.presenceAfterRejectId", "missing field Agent.wrapUpUntil",
+            "missing field Agent.eligibility", "missing type IneligibleReason", "missing type Eligibility",
+            "missing enum value PresenceChangeCause.OFFER_REJECTED", "missing enum value OfferState.WRAP_UP",
+            "missing field Offer.rejectReason", "missing field Offer.wrapUpUntil", "missing argument Mutation.rejectOffer(reason)");
 
     @Test
     void servedSchemaCoversTheContract() throws Exception {
@@ -84,7 +98,7 @@ class ContractSchemaTest {
                 problems.add("missing scalar " + s);
             }
         });
-        assertEquals(List.of(), problems);
+        assertEquals(NOT_YET_SERVED, problems);
     }
 
     /** Same type; every non-null of the contract is non-null here too. */
