@@ -8,6 +8,7 @@ const COLOURS = { AVAILABLE: '#2fbf71', BUSY: '#f2a93b', BUSY_DND: '#e5534b', AW
 const SIGNS_OUT = new Set(['SIGN_OUT', 'DISCONNECTED', 'MISSED_NOTIFICATION']);
 const SAMPLE_EVERY_MS = 10_000;
 const HOUR_MS = 3_600_000;
+const HISTORY_STEP_MS = 300_000;
 const AGENT = 'id name signedIn presenceSince presence { baseStatus systemPresence } workstreams { id name }';
 
 /** Every agent the board knows: id → { name, signedIn, status, inactive, since, workstreams }. */
@@ -111,11 +112,38 @@ async function apply(change) {
 
 function sample() {
   const now = Date.now();
-  const c = counts().overall;
-  samples[0].push(now / 1000);
+  addSample(now, counts().overall);
+  while (samples[0].length && samples[0][0] < (now - HOUR_MS) / 1000) samples.forEach((series) => series.shift());
+  draw();
+}
+
+function addSample(at, c) {
+  samples[0].push(at / 1000);
   STATUSES.forEach((s, i) => samples[i + 1].push(c[s]));
   samples[STATUSES.length + 1].push(c.INACTIVE);
-  while (samples[0].length && samples[0][0] < (now - HOUR_MS) / 1000) samples.forEach((series) => series.shift());
+}
+
+/** The hour before the board opened, from the floor as it was every few minutes (floorAt), so the chart starts full. */
+async function fillFromHistory() {
+  const now = Date.now();
+  for (let at = now - HOUR_MS; at < now - SAMPLE_EVERY_MS; at += HISTORY_STEP_MS) {
+    const c = zero();
+    let after = null;
+    for (;;) {
+      const page = (await gql(`query($at: DateTime!, $after: ID) { floorAt(at: $at, first: 1000, after: $after) {
+        agent { id } signedIn baseStatus presence { systemPresence } } }`, { at: new Date(at).toISOString(), after })).floorAt;
+      page.filter((a) => a.signedIn).forEach((a) => {
+        c[a.baseStatus] += 1;
+        if (a.presence.systemPresence === 'INACTIVE') c.INACTIVE += 1;
+      });
+      if (page.length < 1000) break;
+      after = page[page.length - 1].agent.id;
+    }
+    addSample(at, c);
+  }
+}
+
+function draw() {
   if (!chart) {
     chart = new uPlot({
       width: Math.max(400, $('#chart').clientWidth), height: 320,
@@ -147,6 +175,8 @@ async function start() {
     await loadAgents();
     position.sequence = latest?.sequence ?? '0';
     renderNow();
+    samples.forEach((series) => { series.length = 0; });
+    await fillFromHistory();
     sample();
     showError(null);
   } catch (e) {
