@@ -24,10 +24,12 @@ class PresenceChangeLive implements LiveField {
 
     private final PresenceStream stream;
     private final AgentAccess access;
+    private final ChangeRetention retention;
 
-    PresenceChangeLive(PresenceStream stream, AgentAccess access) {
+    PresenceChangeLive(PresenceStream stream, AgentAccess access, ChangeRetention retention) {
         this.stream = stream;
         this.access = access;
+        this.retention = retention;
     }
 
     @Override
@@ -57,7 +59,7 @@ class PresenceChangeLive implements LiveField {
         List<Long> requested = stream.agentIds((List<String>) arguments.get("agentIds"));
         Long workstreamId = LiveField.id(arguments, "workstreamId");
         Long resumeAfter = stream.resumePoint((String) arguments.get("afterSequence"));
-        return access.visibleAgents(caller, requested)
+        return access.visibleAgents(caller, requested).call(() -> retention.checkResume(resumeAfter))
                 .map(visible -> stream.open(visible, workstreamId, resumeAfter, sink));
     }
 }

@@ -6,6 +6,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.ccpresence.error.ApiException;
 import org.ccpresence.error.Inputs;
+import org.ccpresence.stream.ChangeRetention;
 import org.ccpresence.workstream.WorkstreamService;
 
 import io.smallrye.mutiny.Uni;
@@ -19,8 +20,11 @@ public class WebhookService {
     private final WebhookRepository webhooks;
     private final WebhookTargets targets;
     private final WorkstreamService workstreams;
+    private final ChangeRetention retention;
 
-    WebhookService(Pool pool, WebhookRepository webhooks, WebhookTargets targets, WorkstreamService workstreams) {
+    WebhookService(Pool pool, WebhookRepository webhooks, WebhookTargets targets, WorkstreamService workstreams,
+            ChangeRetention retention) {
+        this.retention = retention;
         this.pool = pool;
         this.webhooks = webhooks;
         this.targets = targets;
@@ -66,7 +70,7 @@ public class WebhookService {
     }
 
     public Uni<Webhook> replay(long id, long afterSequence) {
-        return webhooks.replay(pool, id, afterSequence).map(replayed -> {
+        return retention.checkResume(afterSequence).chain(() -> webhooks.replay(pool, id, afterSequence)).map(replayed -> {
             if (replayed == null) {
                 throw notFound(id);
             }

@@ -78,6 +78,18 @@ class HostileInputTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = { "10:15", "yesterday", "2026-13-45T99:00:00Z", "" })
+    void aMalformedDateTimeIsOnlyAnInputError(String at) {
+        for (String operation : List.of("query($t: DateTime!) { floorAt(at: $t) { since } }",
+                "query($t: DateTime) { presenceHistory(agentId: 1, from: $t) { at } }",
+                "query($t: DateTime!) { presenceSummary(from: $t, to: $t) { changes } }")) {
+            JsonPath r = post(operation, "t", at);
+            List<String> codes = r.getList("errors.extensions.code");
+            assertEquals(List.of("BAD_USER_INPUT"), codes, () -> operation + " → " + r.prettify());
+        }
+    }
+
     private WebSocket open() throws Exception {
         HttpClient http = vertx.createHttpClient();
         return http.webSocket(new WebSocketConnectOptions().setHost("localhost").setPort(RestAssured.port).setURI("/graphql")
