@@ -19,17 +19,13 @@ public final class ContractErrorInstrumentation extends SimplePerformantInstrume
         if (result.getErrors().isEmpty()) {
             return CompletableFuture.completedFuture(result);
         }
-        List<GraphQLError> mapped = result.getErrors().stream().map(ContractErrors::toContractError).toList();
-        List<GraphQLError> errors = mapped;
+        List<GraphQLError> errors = result.getErrors().stream().filter(e -> !(e instanceof NonNullableFieldWasNullError))
+                .map(ContractErrors::toContractError).toList();
         // An argument that does not coerce (a malformed DateTime, say) is reported by SmallRye GraphQL, which then
-        // leaves the field null; the null in a non-null field that follows is that input error, not a second one.
-        if (mapped.stream().anyMatch(e -> e instanceof ContractError c && c.code() == ErrorCode.BAD_USER_INPUT)) {
-            List<GraphQLError> original = result.getErrors();
-            errors = java.util.stream.IntStream.range(0, original.size())
-                    .filter(i -> !(original.get(i) instanceof NonNullableFieldWasNullError))
-                    .mapToObj(mapped::get).toList();
-        }
-        List<GraphQLError> reported = errors;
+        // leaves the field null: the null in a non-null field that follows is that input error, not a second one.
+        boolean badInput = errors.stream().anyMatch(e -> e instanceof ContractError c && c.code() == ErrorCode.BAD_USER_INPUT);
+        List<GraphQLError> reported = badInput ? errors
+                : result.getErrors().stream().map(ContractErrors::toContractError).toList();
         return CompletableFuture.completedFuture(result.transform(builder -> builder.errors(reported)));
     }
 }

@@ -36,30 +36,27 @@ class ReportRepository {
                   AND ($4::bigint IS NULL OR EXISTS (
                         SELECT 1 FROM agent_workstream w WHERE w.agent_id = a.id AND w.workstream_id = $4))
                 ORDER BY a.id LIMIT $6
-            ), changes AS (
-                -- the last change before the period opens it; the changes within it follow
-                SELECT ch.id AS agent_id, c.sequence, c.at, c.current_presence_id, c.base_status, c.signed_in,
-                       c.at >= $1 AS inside
-                FROM chosen ch CROSS JOIN LATERAL (
-                    (SELECT * FROM presence_change c WHERE c.agent_id = ch.id AND c.at < $1
+            )
+            SELECT ch.id AS agent_id, t.current_presence_id, t.base_status, t.micros, coalesce(t.changes, 0) AS changes
+            FROM chosen ch LEFT JOIN LATERAL (
+                -- one agent at a time, from its own index entries: the last change before the period opens it
+                WITH changes AS (
+                    (SELECT c.sequence, c.at, c.current_presence_id, c.base_status, c.signed_in, false AS inside
+                     FROM presence_change c WHERE c.agent_id = ch.id AND c.at < $1
                      ORDER BY c.at DESC, c.sequence DESC LIMIT 1)
                     UNION ALL
-                    (SELECT * FROM presence_change c WHERE c.agent_id = ch.id AND c.at >= $1 AND c.at < $2)
-                ) c
-            ), spans AS (
-                SELECT agent_id, current_presence_id, base_status, signed_in,
-                       greatest(at, $1) AS starts,
-                       least(lead(at) OVER (PARTITION BY agent_id ORDER BY sequence), $2, now()) AS ends
-                FROM changes
-            ), spent AS (
-                SELECT agent_id, current_presence_id, base_status,
-                       sum((extract(epoch FROM ends - starts) * 1000000)::bigint) AS micros
-                FROM spans WHERE signed_in AND ends > starts
-                GROUP BY agent_id, current_presence_id, base_status
-            )
-            SELECT ch.id AS agent_id, s.current_presence_id, s.base_status, s.micros,
-                   (SELECT count(*) FROM changes c WHERE c.agent_id = ch.id AND c.inside) AS changes
-            FROM chosen ch LEFT JOIN spent s ON s.agent_id = ch.id
+                    (SELECT c.sequence, c.at, c.current_presence_id, c.base_status, c.signed_in, true
+                     FROM presence_change c WHERE c.agent_id = ch.id AND c.at >= $1 AND c.at < $2)
+                ), spans AS (
+                    SELECT current_presence_id, base_status, signed_in, greatest(at, $1) AS starts,
+                           least(lead(at) OVER (ORDER BY sequence), $2, now()) AS ends
+                    FROM changes
+                )
+                SELECT current_presence_id, base_status,
+                       sum((extract(epoch FROM ends - starts) * 1000000)::bigint) FILTER (WHERE signed_in AND ends > starts) AS micros,
+                       (SELECT count(*) FROM changes WHERE inside) AS changes
+                FROM spans GROUP BY current_presence_id, base_status
+            ) t ON true
             ORDER BY ch.id""";
 
     /** $1 at, $2 workstream id or null, $3 after (agent id), $4 page size. */

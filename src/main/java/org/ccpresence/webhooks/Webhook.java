@@ -14,7 +14,8 @@ public class Webhook {
 
     /** What {@link #fromRow} reads. The secret is never among them. */
     static final String COLUMNS = "id, url, workstream_id, enabled, delivered_through, failures, last_error, "
-            + "last_attempt_at, created_at, version";
+            + "last_attempt_at, created_at, version, coalesce((SELECT extract(epoch FROM now() - c.at) FROM presence_change c "
+            + "WHERE c.sequence > position ORDER BY c.sequence LIMIT 1), 0)::float8 AS lag_seconds";
 
     @Id
     public long id;
@@ -43,6 +44,9 @@ public class Webhook {
 
     public int version;
 
+    @Description("Seconds since the oldest change the webhook has not yet passed was made; 0 when it is caught up.")
+    public double lagSeconds;
+
     @Id
     @Description("The sequence of the last change the endpoint acknowledged; null before the first.")
     public String getDeliveredThrough() {
@@ -61,6 +65,7 @@ public class Webhook {
         w.lastAttemptAt = row.getOffsetDateTime("last_attempt_at");
         w.createdAt = row.getOffsetDateTime("created_at");
         w.version = row.getInteger("version");
+        w.lagSeconds = row.getDouble("lag_seconds");
         return w;
     }
 }

@@ -1,4 +1,5 @@
 import { connectLive, describe, escapeHtml, followChanges, gql, mountTokenBar, time } from '/shared/api.js';
+import { loadWebhooks, mountWebhooks } from './webhooks.js';
 
 const $ = (selector) => document.querySelector(selector);
 let presences = [];
@@ -314,6 +315,7 @@ async function start() {
   try {
     await loadPresences();
     await loadWorkstreams();
+    await loadWebhooks(workstreams);
     await loadAgents();
   } catch (e) {
     $('#presence-error').textContent = describe(e);
@@ -334,4 +336,5 @@ $('#workstreams').addEventListener('click', onWorkstreamTable);
 $('#agents').addEventListener('change', onAgentPresence);
 $('#agents').addEventListener('focusin', (event) => event.target.dataset.set && fillChoices(event.target));
 $('#agents').addEventListener('mousedown', (event) => event.target.dataset.set && fillChoices(event.target));
+mountWebhooks();
 mountTokenBar($('#token'), (value) => value && start());

@@ -35,6 +35,9 @@ public final class WebhookReceiver implements AutoCloseable {
 
         record HugeBody(int bytes) implements Answer {
         }
+
+        record Delayed(int code, long millis) implements Answer {
+        }
     }
 
     public record Received(String id, String timestamp, String signature, String contentType, String body, long receivedAt) {
@@ -82,6 +85,13 @@ public final class WebhookReceiver implements AutoCloseable {
             Answer answer = answers.apply(received.size());
             if (answer instanceof Answer.Hang) {
                 request.connection().closeHandler(v -> inProgress.decrementAndGet());
+                return;
+            }
+            if (answer instanceof Answer.Delayed delayed) {
+                vertx.setTimer(delayed.millis(), t -> {
+                    inProgress.decrementAndGet();
+                    request.response().setStatusCode(delayed.code()).end();
+                });
                 return;
             }
             inProgress.decrementAndGet();
