@@ -10,7 +10,6 @@ ALTER TABLE presence_change RENAME TO presence_change_before_partitioning;
 -- its key becomes the parent's (sequence, at), built when it is attached
 ALTER TABLE presence_change_before_partitioning DROP CONSTRAINT presence_change_pkey;
 ALTER INDEX presence_change_agent_idx RENAME TO presence_change_before_partitioning_agent_idx;
-ALTER INDEX presence_change_agent_at_idx RENAME TO presence_change_before_partitioning_agent_at_idx;
 
 CREATE TABLE presence_change (
     sequence             bigint      NOT NULL,
@@ -30,7 +29,10 @@ CREATE TABLE presence_change (
         'MISSED_NOTIFICATION', 'PRESENCE_EDITED', 'CAPACITY', 'TIME_LIMIT', 'DISCONNECTED'))
 ) PARTITION BY RANGE (at);
 CREATE INDEX presence_change_agent_idx ON presence_change (agent_id, sequence DESC);
-CREATE INDEX presence_change_agent_at_idx ON presence_change (agent_id, at);
+-- Reports read one agent's changes by time (the last one before a period opens it, the rest fall inside it) from this
+-- index alone: index-only scans, no visit to the rows (a day of 10 000 agents: 2.1 s → 1.2 s, BENCHMARKS.md).
+CREATE INDEX presence_change_agent_at_idx ON presence_change (agent_id, at)
+    INCLUDE (sequence, current_presence_id, base_status, signed_in, cause);
 
 -- Everything so far, up to this moment (taken after the rename's lock, so no change committed before it is later).
 DO $$

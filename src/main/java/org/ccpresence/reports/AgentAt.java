@@ -3,6 +3,7 @@ package org.ccpresence.reports;
 import java.time.OffsetDateTime;
 
 import org.ccpresence.presence.BaseStatus;
+import org.ccpresence.presence.Presence;
 import org.eclipse.microprofile.graphql.Description;
 import org.eclipse.microprofile.graphql.Ignore;
 import org.eclipse.microprofile.graphql.NonNull;
@@ -13,8 +14,8 @@ public class AgentAt {
     @Ignore
     public final long agentId;
 
-    @Ignore
-    public final long presenceId;
+    @NonNull
+    public final Presence presence;
 
     public final boolean signedIn;
 
@@ -26,9 +27,9 @@ public class AgentAt {
     @Description("When the agent's presence at that moment began.")
     public final OffsetDateTime since;
 
-    AgentAt(long agentId, long presenceId, boolean signedIn, BaseStatus baseStatus, OffsetDateTime since) {
+    AgentAt(long agentId, Presence presence, boolean signedIn, BaseStatus baseStatus, OffsetDateTime since) {
         this.agentId = agentId;
-        this.presenceId = presenceId;
+        this.presence = presence;
         this.signedIn = signedIn;
         this.baseStatus = baseStatus;
         this.since = since;

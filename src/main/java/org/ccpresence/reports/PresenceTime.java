@@ -1,18 +1,19 @@
 package org.ccpresence.reports;
 
+import org.ccpresence.presence.Presence;
 import org.eclipse.microprofile.graphql.Description;
-import org.eclipse.microprofile.graphql.Ignore;
+import org.eclipse.microprofile.graphql.NonNull;
 
 @Description("Seconds an agent spent in one presence within a report's period.")
 public class PresenceTime {
 
-    @Ignore
-    public final long presenceId;
+    @NonNull
+    public final Presence presence;
 
     public final double seconds;
 
-    PresenceTime(long presenceId, double seconds) {
-        this.presenceId = presenceId;
+    PresenceTime(Presence presence, double seconds) {
+        this.presence = presence;
         this.seconds = seconds;
     }
 }

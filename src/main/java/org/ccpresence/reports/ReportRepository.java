@@ -12,6 +12,7 @@ import java.util.Map;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.ccpresence.presence.BaseStatus;
+import org.ccpresence.presence.Presence;
 
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -37,7 +38,7 @@ class ReportRepository {
                         SELECT 1 FROM agent_workstream w WHERE w.agent_id = a.id AND w.workstream_id = $4))
                 ORDER BY a.id LIMIT $6
             )
-            SELECT ch.id AS agent_id, t.current_presence_id, t.base_status, t.micros, coalesce(t.changes, 0) AS changes
+            SELECT ch.id AS agent_id, t.base_status, t.micros, coalesce(t.changes, 0) AS changes, %s
             FROM chosen ch LEFT JOIN LATERAL (
                 -- one agent at a time, from its own index entries: the last change before the period opens it
                 WITH changes AS (
@@ -57,10 +58,12 @@ class ReportRepository {
                        (SELECT count(*) FROM changes WHERE inside) AS changes
                 FROM spans GROUP BY current_presence_id, base_status
             ) t ON true
-            ORDER BY ch.id""";
+            LEFT JOIN presence p ON p.id = t.current_presence_id
+            ORDER BY ch.id""".formatted(Presence.columns("p"));
 
     /** $1 at, $2 workstream id or null, $3 after (agent id), $4 page size. */
     private static final String FLOOR_AT = """
+            SELECT f.*, %s FROM (
             SELECT a.id, coalesce(last.current_presence_id, offline.id) AS presence_id,
                    coalesce(last.base_status, 'OFFLINE') AS base_status, coalesce(last.signed_in, false) AS signed_in,
                    coalesce(began.at, a.created_at) AS since
@@ -77,7 +80,9 @@ class ReportRepository {
             WHERE a.created_at <= $1 AND a.id > $3
               AND ($2::bigint IS NULL OR EXISTS (
                     SELECT 1 FROM agent_workstream w WHERE w.agent_id = a.id AND w.workstream_id = $2))
-            ORDER BY a.id LIMIT $4""";
+            ORDER BY a.id LIMIT $4) f
+            JOIN presence p ON p.id = f.presence_id
+            ORDER BY f.id""".formatted(Presence.columns("p"));
 
     private final Pool pool;
 
@@ -96,7 +101,7 @@ class ReportRepository {
     Uni<List<AgentAt>> floorAt(OffsetDateTime at, Long workstreamId, long after, int first) {
         return pool.preparedQuery(FLOOR_AT).execute(Tuple.of(at, workstreamId, after, first)).map(rows -> {
             List<AgentAt> floor = new ArrayList<>(rows.size());
-            rows.forEach(row -> floor.add(new AgentAt(row.getLong("id"), row.getLong("presence_id"),
+            rows.forEach(row -> floor.add(new AgentAt(row.getLong("id"), Presence.fromRow(row, "p"),
                     row.getBoolean("signed_in"), BaseStatus.valueOf(row.getString("base_status")),
                     row.getOffsetDateTime("since"))));
             return floor;
@@ -110,7 +115,7 @@ class ReportRepository {
             Totals totals = byAgent.computeIfAbsent(row.getLong("agent_id"), id -> new Totals(row.getInteger("changes")));
             Long micros = row.getLong("micros");
             if (micros != null) {
-                totals.add(row.getLong("current_presence_id"), BaseStatus.valueOf(row.getString("base_status")), micros);
+                totals.add(Presence.fromRow(row, "p"), BaseStatus.valueOf(row.getString("base_status")), micros);
             }
         }
         List<PresenceSummary> summaries = new ArrayList<>(byAgent.size());
@@ -124,25 +129,27 @@ class ReportRepository {
         long signedIn;
         final Map<BaseStatus, Long> byBaseStatus = new EnumMap<>(BaseStatus.class);
         final Map<Long, Long> byPresence = new HashMap<>();
+        final Map<Long, Presence> presences = new HashMap<>();
 
         Totals(int changes) {
             this.changes = changes;
         }
 
-        void add(long presenceId, BaseStatus status, long micros) {
+        void add(Presence presence, BaseStatus status, long micros) {
             signedIn += micros;
             byBaseStatus.merge(status, micros, Long::sum);
-            byPresence.merge(presenceId, micros, Long::sum);
+            byPresence.merge(presence.id, micros, Long::sum);
+            presences.put(presence.id, presence);
         }
 
         PresenceSummary summary(long agentId) {
             List<BaseStatusTime> statuses = new ArrayList<>();
             byBaseStatus.forEach((status, micros) -> statuses.add(new BaseStatusTime(status, seconds(micros))));
-            List<PresenceTime> presences = new ArrayList<>();
+            List<PresenceTime> times = new ArrayList<>();
             byPresence.entrySet().stream()
                     .sorted(Map.Entry.<Long, Long>comparingByValue(Comparator.reverseOrder()).thenComparing(Map.Entry.comparingByKey()))
-                    .forEach(e -> presences.add(new PresenceTime(e.getKey(), seconds(e.getValue()))));
-            return new PresenceSummary(agentId, seconds(signedIn), statuses, presences, changes);
+                    .forEach(e -> times.add(new PresenceTime(this.presences.get(e.getKey()), seconds(e.getValue()))));
+            return new PresenceSummary(agentId, seconds(signedIn), statuses, times, changes);
         }
 
         private static double seconds(long micros) {

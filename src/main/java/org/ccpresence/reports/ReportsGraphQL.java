@@ -6,8 +6,6 @@ import java.util.List;
 import org.ccpresence.agent.Agent;
 import org.ccpresence.agent.AgentService;
 import org.ccpresence.graphql.Batches;
-import org.ccpresence.presence.Presence;
-import org.ccpresence.presence.PresenceService;
 import org.ccpresence.security.CallerContext;
 import org.ccpresence.security.Roles;
 import org.eclipse.microprofile.graphql.Description;
@@ -28,13 +26,11 @@ public class ReportsGraphQL {
     private final ReportService reports;
     private final CallerContext callers;
     private final AgentService agents;
-    private final PresenceService presences;
 
-    ReportsGraphQL(ReportService reports, CallerContext callers, AgentService agents, PresenceService presences) {
+    ReportsGraphQL(ReportService reports, CallerContext callers, AgentService agents) {
         this.reports = reports;
         this.callers = callers;
         this.agents = agents;
-        this.presences = presences;
     }
 
     @Query
@@ -62,23 +58,10 @@ public class ReportsGraphQL {
         return agentsOf(batch, s -> s.agentId);
     }
 
-    @Name("presence")
-    @NonNull
-    @RolesAllowed({ Roles.ADMIN, Roles.SUPERVISOR, Roles.AGENT })
-    public Uni<List<@NonNull Presence>> timePresence(@Source List<PresenceTime> batch) {
-        return presences.referencedBy(batch, t -> t.presenceId);
-    }
-
     @Name("agent")
     @NonNull
     public Uni<List<@NonNull Agent>> floorAgent(@Source List<AgentAt> batch) {
         return agentsOf(batch, a -> a.agentId);
-    }
-
-    @Name("presence")
-    @NonNull
-    public Uni<List<@NonNull Presence>> floorPresence(@Source List<AgentAt> batch) {
-        return presences.referencedBy(batch, a -> a.presenceId);
     }
 
     private <S> Uni<List<Agent>> agentsOf(List<S> batch, java.util.function.Function<S, Long> agentId) {
