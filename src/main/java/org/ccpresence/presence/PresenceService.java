@@ -46,11 +46,7 @@ public class PresenceService {
     /** The presence each item of a batch refers to (null where it refers to none), in batch order, in one query. */
     @WithSession
     public <S> Uni<List<Presence>> referencedBy(List<S> batch, java.util.function.Function<S, Long> presenceId) {
-        List<Long> ids = batch.stream().map(presenceId).filter(java.util.Objects::nonNull).distinct().toList();
-        if (ids.isEmpty()) {
-            return Uni.createFrom().item(batch.stream().map(item -> (Presence) null).toList());
-        }
-        return findAll(ids).map(found -> Batches.inOrder(batch, presenceId, found, p -> p.id));
+        return Batches.referenced(batch, presenceId, this::findAll, p -> p.id);
     }
 
     @WithTransaction

@@ -65,7 +65,6 @@ public class ReportsGraphQL {
     }
 
     private <S> Uni<List<Agent>> agentsOf(List<S> batch, java.util.function.Function<S, Long> agentId) {
-        return agents.findAll(batch.stream().map(agentId).distinct().toList())
-                .map(found -> Batches.inOrder(batch, agentId, found, a -> a.id));
+        return Batches.referenced(batch, agentId, agents::findAll, a -> a.id);
     }
 }

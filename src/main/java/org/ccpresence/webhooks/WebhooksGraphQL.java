@@ -69,10 +69,6 @@ public class WebhooksGraphQL {
 
     @Description("Only changes of this workstream's agents; null: every agent.")
     public Uni<List<Workstream>> workstream(@Source List<Webhook> batch) {
-        List<Long> ids = batch.stream().map(w -> w.workstreamId).filter(java.util.Objects::nonNull).distinct().toList();
-        if (ids.isEmpty()) {
-            return Uni.createFrom().item(batch.stream().map(w -> (Workstream) null).toList());
-        }
-        return workstreams.findAll(ids).map(found -> Batches.inOrder(batch, w -> w.workstreamId, found, w -> w.id));
+        return Batches.referenced(batch, w -> w.workstreamId, workstreams::findAll, w -> w.id);
     }
 }
