@@ -34,7 +34,12 @@ public final class Replica implements AutoCloseable {
 
     /** A replica on the given database, with the given JVM options (e.g. heap size, JFR). */
     public static Replica start(String name, String database, List<String> jvmOptions, Map<String, String> extraEnv) throws Exception {
-        String jar = System.getProperty("replica.jar", "target/quarkus-app/quarkus-run.jar");
+        return start(name, System.getProperty("replica.jar", "target/quarkus-app/quarkus-run.jar"), database, jvmOptions, extraEnv);
+    }
+
+    /** A replica of the given packaged jar (e.g. the previous release's), on the given database. */
+    public static Replica start(String name, String jar, String database, List<String> jvmOptions, Map<String, String> extraEnv)
+            throws Exception {
         if (!new File(jar).exists()) {
             throw new IllegalStateException(jar + " is missing: integration tests run after `./mvnw package`");
         }
