@@ -89,6 +89,7 @@ class WebhookReplicasIT {
                     "a batch sent again is the same batch"));
             assertFalse(receiver.overlapped(), "never two senders at once");
             assertEquals(survivor, awaitHolder(webhook, survivor), "the survivor holds the webhook now");
+            postTo(survivor.port, "mutation($id: ID!) { deleteWebhook(id: $id) }", "id", webhook);
         }
     }
 

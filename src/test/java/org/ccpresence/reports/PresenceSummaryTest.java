@@ -122,6 +122,24 @@ class PresenceSummaryTest {
     }
 
     @Test
+    void signingOutWhileInOfflineIsAChangeAndEndsTheSignedInTime() throws Exception {
+        String agent = createAgent();
+        signIn(agent);
+        setPresence(agent, 6); // Offline, chosen while signed in
+        pause();
+        signOut(agent);
+        pause();
+        List<Map<String, Object>> history = Timeline.history(agent);
+        assertEquals(List.of("SIGN_IN", "SUPERVISOR", "SIGN_OUT"), history.stream().map(c -> c.get("cause")).toList());
+        Instant chose = Timeline.at(history.get(1));
+        Instant out = Timeline.at(history.get(2));
+        Map<String, Object> row = single(summary(Timeline.at(history.get(0)), Instant.now(), agent));
+        assertEquals(Timeline.seconds(Timeline.at(history.get(0)), out), seconds(row.get("signedInSeconds")), 0.001,
+                "signed in until the sign-out, not after it");
+        assertEquals(Timeline.seconds(chose, out), byBaseStatus(row).get("OFFLINE"), 0.001, "Offline while signed in counts");
+    }
+
+    @Test
     void everyAgentOfTheFilterHasARowInIdOrderPagedWithAfter() {
         String workstream = createWorkstream(List.of("AVAILABLE"), false, 60);
         List<String> members = List.of(createAgent(null, List.of(workstream)), createAgent(null, List.of(workstream)),

@@ -32,6 +32,7 @@ class WebhookRegistrationTest {
 
     @Test
     void loopbackPrivateAndLinkLocalTargetsAreRefusedByDefault() {
+        long before = countWebhooksTo("127.0.0.1");
         for (String url : List.of("http://127.0.0.1:8080/hook", "http://localhost/hook", "http://10.1.2.3/hook",
                 "http://192.168.0.10/hook", "http://172.16.5.5/hook", "http://169.254.169.254/latest/meta-data",
                 "http://[::1]/hook", "http://[fd00::1]/hook", "http://0.0.0.0/hook")) {
@@ -39,7 +40,7 @@ class WebhookRegistrationTest {
             assertEquals("BAD_USER_INPUT", errorCode(r), url + ": " + r.prettify());
             assertThat(errorMessage(r), containsString("PRESENCE_WEBHOOKS_ALLOW_PRIVATE"));
         }
-        assertEquals(0, countWebhooksTo("127.0.0.1"), "nothing written");
+        assertEquals(before, countWebhooksTo("127.0.0.1"), "nothing written");
     }
 
     @Test
