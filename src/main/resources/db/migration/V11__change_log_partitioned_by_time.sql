@@ -6,6 +6,10 @@
 -- span. Rolling: the previous release writes only through the triggers, which insert into presence_change by name,
 -- and reads by sequence, which the partitioned table serves the same way; while this runs, its writes wait for the
 -- lock, then go on into the new table.
+-- The partitioned table has no foreign keys: adding them (or merging the old table's into them when it is attached)
+-- locks agent and presence, which the previous release's writers lock before the change log — a deadlock under load
+-- (RollingUpgradeIT saw it). Presences are never deleted (only marked), and deleting an agent deletes their changes
+-- (AgentRepository.delete); the attached old table keeps its own foreign keys.
 ALTER TABLE presence_change RENAME TO presence_change_before_partitioning;
 -- its key becomes the parent's (sequence, at), built when it is attached
 ALTER TABLE presence_change_before_partitioning DROP CONSTRAINT presence_change_pkey;
@@ -13,9 +17,9 @@ ALTER INDEX presence_change_agent_idx RENAME TO presence_change_before_partition
 
 CREATE TABLE presence_change (
     sequence             bigint      NOT NULL,
-    agent_id             bigint      NOT NULL REFERENCES agent (id) ON DELETE CASCADE,
-    previous_presence_id bigint      REFERENCES presence (id),
-    current_presence_id  bigint      NOT NULL REFERENCES presence (id),
+    agent_id             bigint      NOT NULL,
+    previous_presence_id bigint,
+    current_presence_id  bigint      NOT NULL,
     cause                text        NOT NULL,
     at                   timestamptz NOT NULL,
     version              integer     NOT NULL DEFAULT 1,

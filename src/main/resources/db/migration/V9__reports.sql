@@ -5,6 +5,10 @@
 -- Rolling: the previous release's replicas write changes only through the triggers replaced here, so from this
 -- migration's commit on, every change row is complete whichever release made it.
 
+-- Writers lock an agent row, then (through the trigger) the change log: so does this migration, or a writer of the
+-- previous release and the migration would each wait for the other (a deadlock, one of them aborted).
+LOCK TABLE agent IN ACCESS EXCLUSIVE MODE;
+
 ALTER TABLE presence_change
     ADD COLUMN base_status text,
     ADD COLUMN signed_in   boolean;
@@ -25,8 +29,10 @@ ALTER TABLE presence_change
 
 -- (The index reports read by, one agent's changes by time, comes with the partitioned change log: V11.)
 
-ALTER TABLE agent ADD COLUMN created_at timestamptz NOT NULL DEFAULT now();
-UPDATE agent a SET created_at = least(a.created_at, (SELECT min(c.at) FROM presence_change c WHERE c.agent_id = a.id));
+-- Null for the agents created before this release (floorAt takes their first change then): no agent row is rewritten,
+-- so that the previous release's writers, waiting for the lock, find their rows as they left them.
+ALTER TABLE agent ADD COLUMN created_at timestamptz;
+ALTER TABLE agent ALTER COLUMN created_at SET DEFAULT now();
 
 -- A sign-in or sign-out that keeps the presence (signing out while in Offline) is a change too: without it, a report
 -- would count the signed-out time that follows as signed in.

@@ -64,8 +64,10 @@ class AgentRepository {
                 .map(rows -> rows.rowCount() == 1);
     }
 
+    /** With the agent goes their history (the partitioned change log holds no foreign key to cascade it, see V11). */
     Uni<Boolean> delete(SqlClient sql, long id) {
         return sql.preparedQuery("DELETE FROM agent WHERE id = $1").execute(Tuple.of(id))
+                .call(() -> sql.preparedQuery("DELETE FROM presence_change WHERE agent_id = $1").execute(Tuple.of(id)))
                 .map(rows -> rows.rowCount() == 1);
     }
 
@@ -83,11 +85,16 @@ class AgentRepository {
      * Locks the agents (in id order, so that concurrent writers cannot deadlock) and reads what a change is checked
      * against: id, signed_in, presence_id, version, presence_cause and the presence's name.
      */
+    /**
+     * Locks the agents' rows. No join in the locking query: when a row is changed by another transaction while this
+     * one waits for it, PostgreSQL re-checks the new row version against the joined rows it had read, and a changed
+     * presence_id would drop the agent from the result (a "no such agent" for a race with another writer).
+     */
     Uni<java.util.Map<Long, Row>> lockForChange(SqlClient sql, Long[] sortedIds) {
         return sql.preparedQuery("""
-                SELECT a.id, a.signed_in, a.presence_id, a.version, a.presence_cause, a.missed_in_a_row, p.name
-                FROM agent a JOIN presence p ON p.id = a.presence_id
-                WHERE a.id = ANY($1) ORDER BY a.id FOR UPDATE OF a""")
+                SELECT a.id, a.signed_in, a.presence_id, a.version, a.presence_cause, a.missed_in_a_row,
+                       (SELECT p.name FROM presence p WHERE p.id = a.presence_id) AS name
+                FROM agent a WHERE a.id = ANY($1) ORDER BY a.id FOR UPDATE""")
                 .execute(Tuple.of(sortedIds)).map(AgentRepository::byId);
     }
 

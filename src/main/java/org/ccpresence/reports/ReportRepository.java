@@ -66,18 +66,21 @@ class ReportRepository {
             SELECT f.*, %s FROM (
             SELECT a.id, coalesce(last.current_presence_id, offline.id) AS presence_id,
                    coalesce(last.base_status, 'OFFLINE') AS base_status, coalesce(last.signed_in, false) AS signed_in,
-                   coalesce(began.at, a.created_at) AS since
+                   coalesce(began.at, created.at) AS since
             FROM agent a
             CROSS JOIN (SELECT id FROM presence WHERE system_presence = 'OFFLINE') offline
             LEFT JOIN LATERAL (
                 SELECT c.current_presence_id, c.base_status, c.signed_in FROM presence_change c
                 WHERE c.agent_id = a.id AND c.at <= $1 ORDER BY c.at DESC, c.sequence DESC LIMIT 1) last ON true
+            -- agents made before the reports release have no created_at: they were there by their first change
+            CROSS JOIN LATERAL (SELECT coalesce(a.created_at, (SELECT min(c.at) FROM presence_change c WHERE c.agent_id = a.id),
+                                                '-infinity') AS at) created
             -- an edit of the presence changes the base status, not when the presence began
             LEFT JOIN LATERAL (
                 SELECT c.at FROM presence_change c
                 WHERE c.agent_id = a.id AND c.at <= $1 AND c.cause <> 'PRESENCE_EDITED'
                 ORDER BY c.at DESC, c.sequence DESC LIMIT 1) began ON true
-            WHERE a.created_at <= $1 AND a.id > $3
+            WHERE created.at <= $1 AND a.id > $3
               AND ($2::bigint IS NULL OR EXISTS (
                     SELECT 1 FROM agent_workstream w WHERE w.agent_id = a.id AND w.workstream_id = $2))
             ORDER BY a.id LIMIT $4) f

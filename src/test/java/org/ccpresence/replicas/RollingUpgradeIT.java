@@ -69,15 +69,17 @@ class RollingUpgradeIT {
                 Thread.sleep(1000);
                 try (Replica fresh = Replica.start("this-release", DATABASE, List.of("-Xmx256m"), Map.of())) {
                     Thread.sleep(2000); // both releases serve side by side
-                    for (String agent : agents) {
-                        assertNull(ReplicasIT.setPresence(fresh, agent, 3).get("errors"));
-                    }
                     writing.set(false);
-                    int total = agents.size(); // the writes through this release
+                    int total = agents.size(); // and the writes through this release, below
                     for (Future<Integer> f : written) {
                         total += f.get(60, TimeUnit.SECONDS);
                     }
                     writers.shutdown();
+                    // (not while the previous release writes the same agents: its group commit could take a row another
+                    // writer had just changed for a missing agent — the defect ConcurrentWriterTest holds this release to)
+                    for (String agent : agents) {
+                        assertNull(ReplicasIT.setPresence(fresh, agent, 3).get("errors"));
+                    }
                     assertTrue(total > agents.size() * 3, "the previous release kept writing: " + total);
 
                     List<Long> committed = new ArrayList<>();
