@@ -89,15 +89,13 @@ class RetentionTest {
             }
         }
 
-        try (WebhookReceiver receiver = new WebhookReceiver()) {
-            JsonPath created = post("mutation($in: WebhookInput!) { createWebhook(input: $in) { id } }", "in",
-                    WebhookReceiver.input("https://93.184.215.14/hook", WebhookReceiver.newSecret()));
-            String webhook = required(created, "data.createWebhook.id");
-            JsonPath replay = post("mutation($id: ID!, $s: ID!) { replayWebhook(id: $id, afterSequence: $s) { id } }",
-                    "id", webhook, "s", Long.toString(first - 1));
-            assertEquals("BAD_USER_INPUT", errorCode(replay), replay::prettify);
-            assertThat(errorMessage(replay), containsString("no longer kept"));
-            post("mutation($id: ID!) { deleteWebhook(id: $id) }", "id", webhook);
-        }
+        JsonPath created = post("mutation($in: WebhookInput!) { createWebhook(input: $in) { id } }", "in",
+                WebhookReceiver.input("https://93.184.215.14/hook", WebhookReceiver.newSecret()));
+        String webhook = required(created, "data.createWebhook.id");
+        JsonPath replay = post("mutation($id: ID!, $s: ID!) { replayWebhook(id: $id, afterSequence: $s) { id } }",
+                "id", webhook, "s", Long.toString(first - 1));
+        assertEquals("BAD_USER_INPUT", errorCode(replay), replay::prettify);
+        assertThat(errorMessage(replay), containsString("no longer kept"));
+        post("mutation($id: ID!) { deleteWebhook(id: $id) }", "id", webhook);
     }
 }
