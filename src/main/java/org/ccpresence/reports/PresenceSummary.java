@@ -2,6 +2,7 @@ package org.ccpresence.reports;
 
 import java.util.List;
 
+import org.ccpresence.presence.BaseStatus;
 import org.eclipse.microprofile.graphql.Description;
 import org.eclipse.microprofile.graphql.Ignore;
 import org.eclipse.microprofile.graphql.NonNull;
@@ -35,7 +36,7 @@ public class PresenceSummary {
     }
 
     /** The seconds spent in one base status (0 when none), for the CSV's fixed columns. */
-    double secondsIn(org.ccpresence.presence.BaseStatus status) {
+    double secondsIn(BaseStatus status) {
         return byBaseStatus.stream().filter(t -> t.baseStatus() == status).mapToDouble(BaseStatusTime::seconds).sum();
     }
 }

@@ -22,6 +22,7 @@ public class ReportService {
     static final Duration MAX_PERIOD = Duration.ofDays(31);
     static final int DEFAULT_PAGE = 100;
     static final int MAX_PAGE = 1000;
+    private static final String PAGING = "; page with after (the last agent id you saw)";
 
     private final ReportRepository reports;
     private final AgentAccess access;
@@ -36,7 +37,7 @@ public class ReportService {
     public Uni<List<PresenceSummary>> presenceSummary(Caller caller, OffsetDateTime from, OffsetDateTime to,
             List<Long> agentIds, Long workstreamId, Integer first, Long after) {
         checkPeriod(from, to);
-        int size = Inputs.first(first, DEFAULT_PAGE, MAX_PAGE, "; page with after (the last agent id you saw)");
+        int size = Inputs.first(first, DEFAULT_PAGE, MAX_PAGE, PAGING);
         return access.visibleAgents(caller, agentIds)
                 .call(() -> knownWorkstream(workstreamId))
                 .chain(visible -> reports.summary(from, to, visible, workstreamId, after == null ? 0 : after, size));
@@ -47,7 +48,7 @@ public class ReportService {
         if (at.isAfter(OffsetDateTime.now())) {
             throw ApiException.badInput("at must not be in the future (got " + at + "); for the floor now, read agents.");
         }
-        int size = Inputs.first(first, DEFAULT_PAGE, MAX_PAGE, "; page with after (the last agent id you saw)");
+        int size = Inputs.first(first, DEFAULT_PAGE, MAX_PAGE, PAGING);
         return knownWorkstream(workstreamId)
                 .chain(() -> reports.floorAt(at, workstreamId, after == null ? 0 : after, size));
     }
@@ -68,7 +69,7 @@ public class ReportService {
         }
         return workstreams.find(workstreamId).invoke(found -> {
             if (found == null) {
-                throw ApiException.notFound("No workstream has id " + workstreamId + ".");
+                throw WorkstreamService.notFound(workstreamId);
             }
         }).replaceWithVoid();
     }

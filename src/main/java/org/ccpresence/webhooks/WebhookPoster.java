@@ -43,8 +43,7 @@ class WebhookPoster {
         this.targets = targets;
         this.timeoutMillis = timeout.toMillis();
         this.client = vertx.createHttpClient(new HttpClientOptions()
-                .setConnectTimeout((int) timeoutMillis)
-                .setIdleTimeout((int) timeout.toSeconds() == 0 ? 1 : (int) timeout.toSeconds())
+                .setConnectTimeout((int) timeoutMillis) // the idle timeout is set per request, below
                 .setMaxPoolSize(4)
                 .setKeepAlive(true));
     }

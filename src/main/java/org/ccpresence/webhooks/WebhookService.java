@@ -1,5 +1,6 @@
 package org.ccpresence.webhooks;
 
+import java.net.URI;
 import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -40,15 +41,15 @@ public class WebhookService {
             throw ApiException.badInput("secret is required on create: whsec_ followed by the base64 of 24 to 64 random bytes.");
         }
         String secret = WebhookSignature.checkedSecret(input.secret);
-        String url = WebhookTargets.parse(input.url).toString();
+        URI url = WebhookTargets.parse(input.url);
         boolean enabled = input.enabled == null || input.enabled;
         return checked(url, input.workstreamId)
-                .chain(() -> webhooks.insert(pool, url, secret, input.workstreamId, enabled));
+                .chain(() -> webhooks.insert(pool, url.toString(), secret, input.workstreamId, enabled));
     }
 
     public Uni<Webhook> update(long id, WebhookInput input, Integer expectedVersion) {
         String secret = input.given.contains("secret") ? WebhookSignature.checkedSecret(input.secret) : null;
-        String url = WebhookTargets.parse(input.url).toString();
+        URI url = WebhookTargets.parse(input.url);
         boolean keepWorkstream = !input.given.contains("workstreamId");
         Long workstreamId = keepWorkstream ? null : input.workstreamId;
         return checked(url, workstreamId).chain(() -> pool.withTransaction(tx -> webhooks.findForUpdate(tx, id).chain(current -> {
@@ -56,7 +57,7 @@ public class WebhookService {
                 return Uni.createFrom().failure(notFound(id));
             }
             Inputs.expectVersion("Webhook " + id, current.version, expectedVersion, "");
-            return webhooks.update(tx, id, url, secret, keepWorkstream, workstreamId, input.enabled);
+            return webhooks.update(tx, id, url.toString(), secret, keepWorkstream, workstreamId, input.enabled);
         })));
     }
 
@@ -79,7 +80,7 @@ public class WebhookService {
     }
 
     /** The target resolves to an address webhooks may use, and the filter names a workstream that exists. */
-    private Uni<Void> checked(String url, Long workstreamId) {
+    private Uni<Void> checked(URI url, Long workstreamId) {
         Uni<Void> workstream = workstreamId == null ? Uni.createFrom().voidItem()
                 : workstreams.find(workstreamId).invoke(found -> {
                     if (found == null) {
@@ -87,7 +88,7 @@ public class WebhookService {
                                 + "the workstreams query, or leave it out to receive every agent's changes.");
                     }
                 }).replaceWithVoid();
-        return workstream.chain(() -> targets.resolve(WebhookTargets.parse(url))).replaceWithVoid();
+        return workstream.chain(() -> targets.resolve(url)).replaceWithVoid();
     }
 
     static ApiException notFound(long id) {

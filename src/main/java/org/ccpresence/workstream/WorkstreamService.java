@@ -85,7 +85,7 @@ public class WorkstreamService {
         }));
     }
 
-    static ApiException notFound(long id) {
+    public static ApiException notFound(long id) {
         return ApiException.notFound("No workstream with id " + id + "; list them with the workstreams query.");
     }
 
