@@ -65,12 +65,12 @@ class WebhookConsoleBrowserTest {
             new WebDriverWait(BrowserTest.browser, Duration.ofSeconds(15)).until(d -> BrowserTest.row("webhooks", receiver.url())
                     .contains("caught up"));
 
-            BrowserTest.browser.findElement(By.cssSelector("#webhooks tr[data-id='" + id + "'] button[data-toggle]")).click();
+            clickInRow(id, "data-toggle");
             BrowserTest.waiting().until(d -> BrowserTest.row("webhooks", receiver.url()).contains("Disabled"));
             assertEquals(false, webhookTo(receiver.url()).get("enabled"));
 
             int before = receiver.received().size();
-            BrowserTest.browser.findElement(By.cssSelector("#webhooks tr[data-id='" + id + "'] button[data-replay]")).click();
+            clickInRow(id, "data-replay");
             var prompt = BrowserTest.waiting().until(ExpectedConditions.alertIsPresent());
             prompt.sendKeys(Long.toString(Long.parseLong(sequence) - 1));
             prompt.accept();
@@ -79,7 +79,7 @@ class WebhookConsoleBrowserTest {
             BrowserTest.waiting().until(d -> BrowserTest.row("webhooks", receiver.url()).contains("Healthy"));
             BrowserTest.screenshot("admin-webhooks");
 
-            BrowserTest.browser.findElement(By.cssSelector("#webhooks tr[data-id='" + id + "'] button[data-delete]")).click();
+            clickInRow(id, "data-delete");
             BrowserTest.waiting().until(ExpectedConditions.alertIsPresent()).accept();
             BrowserTest.waiting().until(d -> d.findElements(By.cssSelector("#webhooks tr[data-id='" + id + "']")).isEmpty());
             assertEquals(null, webhookTo(receiver.url()));
@@ -91,6 +91,14 @@ class WebhookConsoleBrowserTest {
     void supervisorsDoNotSeeTheWebhooks() {
         BrowserTest.open("/admin/", Tokens.supervisor());
         BrowserTest.waiting().until(d -> !d.findElement(By.id("webhooks-section")).isDisplayed());
+    }
+
+    /** Clicks a row's button; the table is re-rendered every 5 s, so a button found just before may be replaced. */
+    private static void clickInRow(String id, String button) {
+        BrowserTest.waiting().ignoring(org.openqa.selenium.StaleElementReferenceException.class).until(d -> {
+            d.findElement(By.cssSelector("#webhooks tr[data-id='" + id + "'] button[" + button + "]")).click();
+            return true;
+        });
     }
 
     private static Map<String, Object> webhookTo(String url) {
