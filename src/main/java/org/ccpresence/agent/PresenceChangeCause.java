@@ -18,5 +18,7 @@ public enum PresenceChangeCause {
     /** The agent's time-limited presence ran out. */
     TIME_LIMIT,
     /** The agent's desktop connections were all closed for longer than the grace period. */
-    DISCONNECTED
+    DISCONNECTED,
+    /** The agent rejected an offer of a workstream with presenceAfterReject. */
+    OFFER_REJECTED
 }

@@ -25,6 +25,9 @@ final class DatabaseErrors {
             ApiException.conflict("An agent with this userId already exists; each identity-provider subject maps to one agent."),
             "workstream_name_unique",
             ApiException.conflict("A workstream with this name already exists; choose another name."),
+            "workstream_presence_after_reject_fk",
+            ApiException.conflict("A workstream moves agents who reject its offers to this presence; change its "
+                    + "presenceAfterRejectId first."),
             "webhook_workstream_fk",
             ApiException.conflict("A webhook receives only this workstream's changes; change its workstreamId or delete it first."));
 

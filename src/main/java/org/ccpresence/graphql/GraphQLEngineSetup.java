@@ -15,7 +15,8 @@ import io.smallrye.graphql.spi.EventingService;
 /**
  * Wires the whole GraphQL engine once, through SmallRye GraphQL's build hooks: list-of-ID arguments as the contract
  * types them, contract error codes on every error, query depth and complexity bounded before any data fetcher (and so
- * the database) runs, each operation parsed and validated once (by SmallRye's document cache). Subscriptions run on
+ * the database) runs, each operation parsed and validated once (by SmallRye's document cache), plain properties read
+ * without a request context each ({@link PlainFields}). Subscriptions run on
  * {@link LiveEngine}.
  * Registered with the ServiceLoader, and enabled by {@code presence.graphql.engine-setup} (so that no per-request CDI
  * events are needed).
@@ -30,6 +31,7 @@ public class GraphQLEngineSetup implements EventingService {
     @Override
     public GraphQLSchema.Builder beforeSchemaBuild(GraphQLSchema.Builder builder) {
         IdListArguments.retype(builder);
+        PlainFields.install(builder);
         return builder;
     }
 

@@ -5,6 +5,7 @@ import java.util.Map;
 
 import org.ccpresence.error.ApiException;
 
+import graphql.TrivialDataFetcher;
 import graphql.execution.instrumentation.InstrumentationState;
 import graphql.execution.instrumentation.SimplePerformantInstrumentation;
 import graphql.execution.instrumentation.parameters.InstrumentationFieldFetchParameters;
@@ -31,6 +32,9 @@ public final class IdArguments extends SimplePerformantInstrumentation {
     @Override
     public DataFetcher<?> instrumentDataFetcher(DataFetcher<?> fetcher, InstrumentationFieldFetchParameters parameters,
             InstrumentationState state) {
+        if (fetcher instanceof TrivialDataFetcher) {
+            return fetcher; // a property read: no arguments (and looking the field up is not free, per field)
+        }
         List<GraphQLArgument> arguments = parameters.getField().getArguments();
         if (arguments.isEmpty()) {
             return fetcher;

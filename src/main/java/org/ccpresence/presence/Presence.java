@@ -1,6 +1,9 @@
 package org.ccpresence.presence;
 
 import java.time.OffsetDateTime;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Function;
 
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
@@ -88,6 +91,19 @@ public class Presence {
                     .append(" AS ").append(alias).append('_').append(column);
         }
         return sql.toString();
+    }
+
+    /**
+     * Reads the presences joined into the rows of one result set as {@code alias}: a report joins one of a handful of
+     * presences to each of thousands of rows, and each is built once.
+     */
+    public static Function<Row, Presence> reader(String alias) {
+        String idColumn = alias + "_id";
+        Map<Long, Presence> read = new HashMap<>();
+        return row -> {
+            Long id = row.getLong(idColumn);
+            return id == null ? null : read.computeIfAbsent(id, key -> fromRow(row, alias));
+        };
     }
 
     /** Reads a presence joined into another feature's query, its columns prefixed (e.g. {@code p_name}). */

@@ -32,6 +32,14 @@ public class PresenceRepository implements PanacheRepositoryBase<Presence, Long>
                 .getSingleResult());
     }
 
+    /** Workstreams that move agents who reject their offers to this presence. */
+    public Uni<List<String>> workstreamsRejectingTo(long id) {
+        return getSession().chain(session -> session
+                .createNativeQuery("SELECT name FROM workstream WHERE presence_after_reject_id = ?1 ORDER BY name", String.class)
+                .setParameter(1, id)
+                .getResultList());
+    }
+
     /** Live presences that move agents to this one when their time is up (their thenPresence). */
     public Uni<List<Presence>> namingAsThen(long id) {
         return list("thenPresenceId = ?1 and deletedAt is null", id);

@@ -88,6 +88,12 @@ public class PresenceService {
                                 + " moves agents when its time is up; change that first.");
                     }
                 }))
+                .call(presence -> presences.workstreamsRejectingTo(presence.id).invoke(naming -> {
+                    if (!naming.isEmpty()) {
+                        throw ApiException.conflict("Presence '" + presence.name + "' is where workstream(s) "
+                                + String.join(", ", naming) + " move agents who reject an offer (presenceAfterReject); change that first.");
+                    }
+                }))
                 .invoke(presence -> presence.deletedAt = OffsetDateTime.now())
                 .call(presences::flush)
                 .map(presence -> presence.id);

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -104,7 +105,8 @@ class ReportRepository {
     Uni<List<AgentAt>> floorAt(OffsetDateTime at, Long workstreamId, long after, int first) {
         return pool.preparedQuery(FLOOR_AT).execute(Tuple.of(at, workstreamId, after, first)).map(rows -> {
             List<AgentAt> floor = new ArrayList<>(rows.size());
-            rows.forEach(row -> floor.add(new AgentAt(row.getLong("id"), Presence.fromRow(row, "p"),
+            Function<Row, Presence> presences = Presence.reader("p");
+            rows.forEach(row -> floor.add(new AgentAt(row.getLong("id"), presences.apply(row),
                     row.getBoolean("signed_in"), BaseStatus.valueOf(row.getString("base_status")),
                     row.getOffsetDateTime("since"))));
             return floor;
@@ -114,11 +116,12 @@ class ReportRepository {
     /** Folds the (agent, presence, base status, microseconds) rows into one summary per agent, in agent order. */
     private static List<PresenceSummary> summaries(RowSet<Row> rows) {
         Map<Long, Totals> byAgent = new LinkedHashMap<>();
+        Function<Row, Presence> presences = Presence.reader("p");
         for (Row row : rows) {
             Totals totals = byAgent.computeIfAbsent(row.getLong("agent_id"), id -> new Totals(row.getInteger("changes")));
             Long micros = row.getLong("micros");
             if (micros != null) {
-                totals.add(Presence.fromRow(row, "p"), BaseStatus.valueOf(row.getString("base_status")), micros);
+                totals.add(presences.apply(row), BaseStatus.valueOf(row.getString("base_status")), micros);
             }
         }
         List<PresenceSummary> summaries = new ArrayList<>(byAgent.size());

@@ -1,5 +1,7 @@
 package org.ccpresence.routing;
 
+import java.util.List;
+
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.smallrye.mutiny.Uni;
@@ -62,21 +64,29 @@ class Capacity {
      * least one capacity-using workstream, returns to the presence they had before (Available if it was deleted since).
      */
     Uni<Void> release(SqlClient tx, long agentId, int units) {
+        return release(tx, List.of(agentId), List.of(units));
+    }
+
+    /** The same for many completed offers at once (an agent may appear more than once). */
+    Uni<Void> release(SqlClient tx, List<Long> agentIds, List<Integer> units) {
         return tx.preparedQuery("""
-                WITH decided AS (
-                    SELECT a.id, a.presence_cause = 'CAPACITY' AND a.presence_id = 2 AND NOT ("""
-                + FULL_WHEN_FREE.formatted("a.capacity - a.capacity_used + $2") + """
+                WITH freed AS (
+                    SELECT agent_id, sum(units)::int AS units FROM unnest($1::bigint[], $2::int[]) AS f(agent_id, units)
+                    GROUP BY agent_id
+                ), decided AS (
+                    SELECT a.id, f.units, a.presence_cause = 'CAPACITY' AND a.presence_id = 2 AND NOT ("""
+                + FULL_WHEN_FREE.formatted("a.capacity - a.capacity_used + f.units") + """
                     ) AS back,
                            coalesce((SELECT p.id FROM presence p WHERE p.id = a.presence_before_capacity_id
                                      AND p.deleted_at IS NULL), 1) AS back_to
-                    FROM agent a WHERE a.id = $1
+                    FROM freed f JOIN agent a ON a.id = f.agent_id
                 )
-                UPDATE agent a SET capacity_used = greatest(a.capacity_used - $2, 0),
+                UPDATE agent a SET capacity_used = greatest(a.capacity_used - d.units, 0),
                        presence_id = CASE WHEN d.back THEN d.back_to ELSE a.presence_id END,
                        presence_since = CASE WHEN d.back THEN now() ELSE a.presence_since END,
                        presence_before_capacity_id = CASE WHEN d.back THEN NULL ELSE a.presence_before_capacity_id END,
                        version = a.version + CASE WHEN d.back THEN 1 ELSE 0 END
-                FROM decided d WHERE a.id = d.id AND ($2 > 0 OR d.back)""")
-                .execute(Tuple.of(agentId, units)).replaceWithVoid();
+                FROM decided d WHERE a.id = d.id AND (d.units > 0 OR d.back)""")
+                .execute(Tuple.of(agentIds.toArray(Long[]::new), units.toArray(Integer[]::new))).replaceWithVoid();
     }
 }

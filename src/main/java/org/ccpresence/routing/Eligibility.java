@@ -1,25 +1,39 @@
 package org.ccpresence.routing;
 
-/**
- * Who may be offered work, as SQL: an agent of the workstream who is signed in, whose current presence's base status
- * is allowed by the workstream, who has the free capacity one of its items holds, and who has no pending offer.
- * Longest-waiting first (never offered first). Served by agent_routing_idx (signed-in agents by last_offered_at),
- * agent_workstream's primary key and the pending-offer index.
- */
-final class Eligibility {
+import java.util.List;
 
-    /** Eligible agents of workstream {@code w} (a joined alias); callers add conditions and the ORDER BY. */
-    static final String ELIGIBLE_AGENTS = """
-            SELECT a.id, a.last_offered_at FROM agent a JOIN presence p ON p.id = a.presence_id
-            WHERE a.signed_in
-              AND EXISTS (SELECT 1 FROM agent_workstream aw WHERE aw.workstream_id = w.id AND aw.agent_id = a.id)
-              AND p.base_status = ANY (w.allowed_presences)
-              AND a.capacity - a.capacity_used >= w.capacity_per_item
-              AND NOT EXISTS (SELECT 1 FROM offer busy WHERE busy.agent_id = a.id AND busy.state = 'PENDING')
-            """;
+import org.eclipse.microprofile.graphql.Description;
+import org.eclipse.microprofile.graphql.Ignore;
+import org.eclipse.microprofile.graphql.NonNull;
 
-    static final String LONGEST_WAITING_FIRST = " ORDER BY a.last_offered_at NULLS FIRST, a.id ";
+@Description("Whether an agent can be offered a workstream's work now, and every reason why not.")
+public class Eligibility {
 
-    private Eligibility() {
+    @Ignore
+    public final long agentId;
+
+    @Ignore
+    public final long workstreamId;
+
+    public final boolean eligible;
+
+    @NonNull
+    @Description("Every rule the agent fails now, in the order of the enum; empty when eligible.")
+    public final List<@NonNull IneligibleReason> reasons;
+
+    @NonNull
+    @Description("One sentence per reason, in the same order, naming the values involved and what would change it.")
+    public final List<@NonNull String> explanation;
+
+    @Description("When eligible: how many eligible agents of the workstream would be offered its next item first. Null when not eligible.")
+    public final Integer ahead;
+
+    Eligibility(long agentId, long workstreamId, List<IneligibleReason> reasons, List<String> explanation, Integer ahead) {
+        this.agentId = agentId;
+        this.workstreamId = workstreamId;
+        this.eligible = reasons.isEmpty();
+        this.reasons = reasons;
+        this.explanation = explanation;
+        this.ahead = ahead;
     }
 }

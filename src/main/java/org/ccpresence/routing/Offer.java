@@ -12,11 +12,13 @@ import io.vertx.mutiny.sqlclient.Row;
 @Description("A work item offered to one agent, who must answer before expiresAt.")
 public class Offer {
 
+    private static final String COLUMNS = "id, workstream_id, agent_id, work_item, state, offered_at, expires_at, responded_at, "
+            + "completed_at, capacity_units, reject_reason, wrap_up_until";
     /** What {@link #fromRow} reads, as a RETURNING list of a statement on offer. */
-    static final String RETURNED = "id, workstream_id, agent_id, work_item, state, offered_at, expires_at, responded_at, "
-            + "completed_at, capacity_units";
-    static final String SELECT = "SELECT o.id, o.workstream_id, o.agent_id, o.work_item, o.state, o.offered_at, "
-            + "o.expires_at, o.responded_at, o.completed_at, o.capacity_units FROM offer o ";
+    static final String RETURNED = COLUMNS;
+    /** The same for a statement on offer {@code o} that joins other tables. */
+    static final String RETURNED_FROM_O = "o." + COLUMNS.replace(", ", ", o.");
+    static final String SELECT = "SELECT " + RETURNED_FROM_O + " FROM offer o ";
 
     @Id
     public long id;
@@ -46,8 +48,14 @@ public class Offer {
 
     public OffsetDateTime respondedAt;
 
-    @Description("When the work of an accepted offer was completed (completeWork).")
+    @Description("When the offer became COMPLETED: at completeWork, or at the end of its wrap-up.")
     public OffsetDateTime completedAt;
+
+    @Description("What the agent gave as the reason when rejecting; null otherwise.")
+    public String rejectReason;
+
+    @Description("While WRAP_UP: when the wrap-up ends and the offer becomes COMPLETED.")
+    public OffsetDateTime wrapUpUntil;
 
     static Offer fromRow(Row row) {
         Offer o = new Offer();
@@ -61,6 +69,8 @@ public class Offer {
         o.respondedAt = row.getOffsetDateTime("responded_at");
         o.completedAt = row.getOffsetDateTime("completed_at");
         o.capacityUnits = row.getInteger("capacity_units");
+        o.rejectReason = row.getString("reject_reason");
+        o.wrapUpUntil = row.getOffsetDateTime("wrap_up_until");
         return o;
     }
 }

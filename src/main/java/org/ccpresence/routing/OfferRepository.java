@@ -42,7 +42,7 @@ class OfferRepository {
     /** Agent ids eligible for the workstream now, longest-waiting first. */
     Uni<List<Long>> eligibleAgentIds(SqlClient sql, long workstreamId, int limit) {
         return sql.preparedQuery("SELECT e.id FROM workstream w CROSS JOIN LATERAL ("
-                + Eligibility.ELIGIBLE_AGENTS + Eligibility.LONGEST_WAITING_FIRST + " LIMIT $2) e WHERE w.id = $1")
+                + EligibilityRules.ELIGIBLE_AGENTS + EligibilityRules.LONGEST_WAITING_FIRST + " LIMIT $2) e WHERE w.id = $1")
                 .execute(Tuple.of(workstreamId, limit))
                 .map(rows -> {
                     List<Long> ids = new ArrayList<>(rows.size());
@@ -75,9 +75,9 @@ class OfferRepository {
                     SELECT w.id AS workstream_id, w.offer_timeout_seconds, e.id AS agent_id,
                            row_number() OVER (PARTITION BY w.id ORDER BY e.last_offered_at NULLS FIRST, e.id) AS rank
                     FROM wanted JOIN workstream w ON w.id = wanted.workstream_id
-                    CROSS JOIN LATERAL (""" + Eligibility.ELIGIBLE_AGENTS + """
+                    CROSS JOIN LATERAL (""" + EligibilityRules.ELIGIBLE_AGENTS + """
                           AND a.id NOT IN (SELECT agent_id FROM passed_over)
-                        """ + Eligibility.LONGEST_WAITING_FIRST + """
+                        """ + EligibilityRules.LONGEST_WAITING_FIRST + """
                         LIMIT wanted.n FOR UPDATE OF a SKIP LOCKED) e
                 ), picks AS (
                     SELECT i.workstream_id, i.work_item, c.offer_timeout_seconds, c.agent_id
@@ -119,23 +119,77 @@ class OfferRepository {
     record Round(List<Offer> offers, long picked) {
     }
 
-    /** Answers a pending, unexpired offer; empty when it was not pending or has expired. */
-    Uni<Offer> answer(SqlClient sql, long id, OfferState answer) {
+    /** Answers a pending, unexpired offer (a rejection with its reason, or null); empty when it was not pending or has expired. */
+    Uni<Offer> answer(SqlClient sql, long id, OfferState answer, String rejectReason) {
         return sql.preparedQuery("""
-                UPDATE offer SET state = $2, responded_at = now()
+                UPDATE offer SET state = $2, responded_at = now(), reject_reason = $3
                 WHERE id = $1 AND state = 'PENDING' AND expires_at > now()
                 RETURNING\s""" + Offer.RETURNED)
-                .execute(Tuple.of(id, answer.name()))
+                .execute(Tuple.of(id, answer.name(), rejectReason))
                 .map(rows -> rows.size() == 0 ? null : Offer.fromRow(rows.iterator().next()));
     }
 
-    /** Completes an accepted offer; empty when it was not ACCEPTED. */
+    /**
+     * completeWork: an ACCEPTED offer of a workstream with wrap-up goes to WRAP_UP until now + wrapUpSeconds, any other
+     * ACCEPTED one and a WRAP_UP one (ending it early) to COMPLETED; empty when it was neither.
+     */
     Uni<Offer> complete(SqlClient sql, long id) {
         return sql.preparedQuery("""
-                UPDATE offer SET state = 'COMPLETED', completed_at = now() WHERE id = $1 AND state = 'ACCEPTED'
-                RETURNING\s""" + Offer.RETURNED)
+                WITH decided AS (
+                    SELECT o.id, o.state = 'ACCEPTED' AND w.wrap_up_seconds > 0 AS wraps_up, w.wrap_up_seconds
+                    FROM offer o JOIN workstream w ON w.id = o.workstream_id
+                    WHERE o.id = $1 AND o.state IN ('ACCEPTED', 'WRAP_UP')
+                )
+                UPDATE offer o SET state = CASE WHEN d.wraps_up THEN 'WRAP_UP' ELSE 'COMPLETED' END,
+                       wrap_up_until = CASE WHEN d.wraps_up THEN now() + make_interval(secs => d.wrap_up_seconds)
+                                            ELSE least(o.wrap_up_until, now()) END,
+                       completed_at = CASE WHEN d.wraps_up THEN NULL ELSE now() END
+                FROM decided d WHERE o.id = d.id
+                RETURNING\s""" + Offer.RETURNED_FROM_O)
                 .execute(Tuple.of(id))
                 .map(rows -> rows.size() == 0 ? null : Offer.fromRow(rows.iterator().next()));
+    }
+
+    /** An offer whose wrap-up the sweep ended: its agent and the capacity it held. */
+    record WrapUpEnded(long agentId, int capacityUnits) {
+    }
+
+    /**
+     * The wrap-up sweep, one statement per batch: completes up to {@code limit} offers whose wrap-up is due. It locks
+     * agents first, then their offers, as completeWork and sign-out do (one lock order for every writer), skipping
+     * agents another replica or a request holds: each wrap-up ends once, and it never waits on one.
+     */
+    Uni<List<WrapUpEnded>> endDueWrapUps(SqlClient sql, int limit) {
+        return sql.preparedQuery("""
+                WITH due AS MATERIALIZED (
+                    SELECT DISTINCT agent_id FROM (
+                        SELECT agent_id FROM offer WHERE state = 'WRAP_UP' AND wrap_up_until <= now()
+                        ORDER BY wrap_up_until LIMIT $1) d
+                ), agents AS MATERIALIZED (
+                    SELECT a.id FROM agent a JOIN due ON due.agent_id = a.id ORDER BY a.id FOR UPDATE OF a SKIP LOCKED
+                )
+                UPDATE offer o SET state = 'COMPLETED', completed_at = now()
+                FROM agents WHERE o.agent_id = agents.id AND o.state = 'WRAP_UP' AND o.wrap_up_until <= now()
+                RETURNING o.agent_id, o.capacity_units""")
+                .execute(Tuple.of(limit)).map(rows -> {
+                    List<WrapUpEnded> ended = new ArrayList<>(rows.size());
+                    rows.forEach(row -> ended.add(new WrapUpEnded(row.getLong("agent_id"), row.getInteger("capacity_units"))));
+                    return ended;
+                });
+    }
+
+    /**
+     * A rejection moves the agent to the workstream's presenceAfterReject (cause OFFER_REJECTED), unless there
+     * already or none is set. The agent row is locked by the rejection already.
+     */
+    Uni<Void> moveAfterReject(SqlClient sql, long agentId, long workstreamId) {
+        return sql.preparedQuery("""
+                UPDATE agent a SET presence_id = w.presence_after_reject_id, presence_cause = 'OFFER_REJECTED',
+                       presence_since = now(), version = a.version + 1
+                FROM workstream w
+                WHERE a.id = $1 AND w.id = $2 AND w.presence_after_reject_id IS NOT NULL
+                  AND a.presence_id <> w.presence_after_reject_id AND a.signed_in""")
+                .execute(Tuple.of(agentId, workstreamId)).replaceWithVoid();
     }
 
     /** Expires the agents' pending offers (at sign-out) and returns their items. */
@@ -227,6 +281,18 @@ class OfferRepository {
     Uni<Void> forgetMisses(SqlClient sql, long agentId) {
         return sql.preparedQuery("UPDATE agent SET missed_in_a_row = 0 WHERE id = $1 AND missed_in_a_row <> 0")
                 .execute(Tuple.of(agentId)).replaceWithVoid();
+    }
+
+    /** Per agent, the latest wrapUpUntil of their WRAP_UP offers (absent: not wrapping up). */
+    Uni<java.util.Map<Long, java.time.OffsetDateTime>> wrapUpUntil(SqlClient sql, List<Long> agentIds) {
+        return sql.preparedQuery("""
+                SELECT agent_id, max(wrap_up_until) AS until FROM offer
+                WHERE agent_id = ANY($1) AND state = 'WRAP_UP' GROUP BY agent_id""")
+                .execute(Tuple.of(agentIds.toArray(Long[]::new))).map(rows -> {
+                    java.util.Map<Long, java.time.OffsetDateTime> until = new java.util.HashMap<>();
+                    rows.forEach(row -> until.put(row.getLong("agent_id"), row.getOffsetDateTime("until")));
+                    return until;
+                });
     }
 
     private static List<Item> items(RowSet<Row> rows) {

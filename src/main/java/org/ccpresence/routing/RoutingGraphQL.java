@@ -15,6 +15,7 @@ import org.eclipse.microprofile.graphql.Description;
 import org.eclipse.microprofile.graphql.GraphQLApi;
 import org.eclipse.microprofile.graphql.Id;
 import org.eclipse.microprofile.graphql.Mutation;
+import org.eclipse.microprofile.graphql.Name;
 import org.eclipse.microprofile.graphql.NonNull;
 import org.eclipse.microprofile.graphql.Query;
 import org.eclipse.microprofile.graphql.Source;
@@ -67,13 +68,15 @@ public class RoutingGraphQL {
 
     @Mutation
     @NonNull
-    public Uni<Offer> rejectOffer(@NonNull @Id long offerId) {
-        return answerable(offerId).chain(() -> routing.reject(offerId));
+    @Description("Rejects a pending offer, optionally saying why (at most 200 characters); the item goes to the next "
+            + "eligible agent, and the workstream's presenceAfterReject, if set, moves the agent.")
+    public Uni<Offer> rejectOffer(@NonNull @Id long offerId, String reason) {
+        return answerable(offerId).chain(() -> routing.reject(offerId, reason));
     }
 
     @Mutation
     @NonNull
-    @Description("Ends the work of an ACCEPTED offer and frees the capacity it held.")
+    @Description("Ends the work of an ACCEPTED offer and frees the capacity it held; with wrap-up, starts it (WRAP_UP), and on a WRAP_UP offer ends it early.")
     public Uni<Offer> completeWork(@NonNull @Id long offerId) {
         return answerable(offerId).chain(() -> routing.complete(offerId));
     }
@@ -101,6 +104,37 @@ public class RoutingGraphQL {
                 .chain(ids -> ids.isEmpty() ? Uni.createFrom().item(List.<Agent>of()) : agents.findAll(ids)
                         .map(found -> Batches.inOrder(ids, id -> id, found, a -> a.id).stream()
                                 .filter(java.util.Objects::nonNull).toList()));
+    }
+
+    @NonNull
+    @RolesAllowed({ Roles.ADMIN, Roles.SUPERVISOR })
+    @Description("Every member of the workstream now: the eligible ones first, in routing order (ahead 0, 1, …), then the "
+            + "others with their reasons.")
+    public Uni<List<@NonNull Eligibility>> eligibility(@Source Workstream workstream) {
+        return routing.eligibility(workstream.id);
+    }
+
+    @NonNull
+    @Description("Whether the agent can be offered the workstream's work now, and every reason why not.")
+    public Uni<Eligibility> eligibility(@Source Agent agent, @NonNull @Id long workstreamId) {
+        return access.target(agent.id).chain(() -> routing.eligibility(workstreamId, agent.id));
+    }
+
+    @Description("The latest wrapUpUntil of the agent's WRAP_UP offers; null when not wrapping up.")
+    public Uni<List<java.time.OffsetDateTime>> wrapUpUntil(@Source List<Agent> batch) {
+        return routing.wrapUpUntil(batch.stream().map(a -> a.id).toList());
+    }
+
+    @Name("agent")
+    @NonNull
+    public Uni<List<@NonNull Agent>> eligibilityAgent(@Source List<Eligibility> batch) {
+        return Batches.referenced(batch, e -> e.agentId, agents::findAll, a -> a.id);
+    }
+
+    @Name("workstream")
+    @NonNull
+    public Uni<List<@NonNull Workstream>> eligibilityWorkstream(@Source List<Eligibility> batch) {
+        return Batches.referenced(batch, e -> e.workstreamId, workstreams::findAll, w -> w.id);
     }
 
     @NonNull

@@ -14,6 +14,7 @@ import org.ccpresence.error.ApiException;
 import org.ccpresence.error.ErrorCode;
 import org.ccpresence.error.Inputs;
 import org.ccpresence.routing.OfferRepository.Item;
+import org.ccpresence.workstream.WorkstreamService;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -27,19 +28,22 @@ import io.vertx.mutiny.sqlclient.Tuple;
 public class RoutingService implements PendingWork {
 
     static final int MAX_WORK_ITEM = 500;
+    static final int MAX_REJECT_REASON = 200;
     /** Rounds for items whose pick lost a race with a concurrent routing transaction (see OfferRepository.Round). */
     private static final int MAX_ROUNDS = 5;
 
     private final Pool pool;
     private final OfferRepository offers;
     private final Capacity capacity;
+    private final EligibilityRepository eligibility;
     private final java.util.Map<String, Counter> outcomes = new java.util.HashMap<>();
 
-    RoutingService(Pool pool, OfferRepository offers, Capacity capacity, MeterRegistry metrics) {
+    RoutingService(Pool pool, OfferRepository offers, Capacity capacity, EligibilityRepository eligibility, MeterRegistry metrics) {
         this.pool = pool;
+        this.eligibility = eligibility;
         this.offers = offers;
         this.capacity = capacity;
-        for (String outcome : List.of("OFFERED", "ACCEPTED", "REJECTED", "EXPIRED", "COMPLETED")) {
+        for (String outcome : List.of("OFFERED", "ACCEPTED", "REJECTED", "EXPIRED", "COMPLETED", "WRAP_UP")) {
             outcomes.put(outcome, Counter.builder("presence.offers").tag("outcome", outcome)
                     .description("Offers made, answered, expired and completed by this replica").register(metrics));
         }
@@ -77,33 +81,58 @@ public class RoutingService implements PendingWork {
     }
 
     public Uni<Offer> accept(long offerId) {
-        return answer(offerId, OfferState.ACCEPTED);
+        return answer(offerId, OfferState.ACCEPTED, null);
     }
 
-    /** Ends the work of an accepted offer and frees the capacity it held (which may return the agent from Busy). */
+    /**
+     * Ends the work of an accepted offer: with the workstream's wrap-up, starts it (WRAP_UP, capacity still held);
+     * otherwise, and on a WRAP_UP offer (ending it early), completes it and frees the capacity it held (which may
+     * return the agent from Busy).
+     */
     public Uni<Offer> complete(long offerId) {
         return pool.withTransaction(tx -> capacity.lockAgentOf(tx, offerId)
                 .chain(() -> offers.complete(tx, offerId))
-                .chain(completed -> completed == null
-                        ? refused(tx, offerId, offer -> "is " + offer.state.name() + "; only an ACCEPTED offer can be completed")
-                        : capacity.release(tx, completed.agentId, completed.capacityUnits).replaceWith(completed)))
-                .invoke(() -> count("COMPLETED", 1));
+                .chain(done -> {
+                    if (done == null) {
+                        return refused(tx, offerId, offer -> "is " + offer.state.name()
+                                + "; only an ACCEPTED offer (or one in WRAP_UP) can be completed");
+                    }
+                    return done.state == OfferState.WRAP_UP ? Uni.createFrom().item(done)
+                            : capacity.release(tx, done.agentId, done.capacityUnits).replaceWith(done);
+                }))
+                .invoke(done -> count(done.state.name(), 1));
     }
 
-    public Uni<Offer> reject(long offerId) {
-        return answer(offerId, OfferState.REJECTED);
+    /** One wrap-up sweep batch: ends the due wrap-ups and frees what they held; returns how many ended. */
+    Uni<Integer> endWrapUps(int limit) {
+        return pool.withTransaction(tx -> offers.endDueWrapUps(tx, limit).call(ended -> ended.isEmpty() ? Uni.createFrom().voidItem()
+                : capacity.release(tx, ended.stream().map(OfferRepository.WrapUpEnded::agentId).toList(),
+                        ended.stream().map(OfferRepository.WrapUpEnded::capacityUnits).toList()))
+                .map(List::size))
+                .invoke(ended -> count("COMPLETED", ended));
     }
 
-    private Uni<Offer> answer(long offerId, OfferState answer) {
+    public Uni<Offer> reject(long offerId, String reason) {
+        String trimmed = reason == null ? "" : reason.strip();
+        if (trimmed.length() > MAX_REJECT_REASON) {
+            throw ApiException.badInput("reason may be at most " + MAX_REJECT_REASON + " characters (got " + trimmed.length()
+                    + "); shorten it.");
+        }
+        return answer(offerId, OfferState.REJECTED, trimmed.isEmpty() ? null : trimmed);
+    }
+
+    private Uni<Offer> answer(long offerId, OfferState answer, String rejectReason) {
         return pool.withTransaction(tx -> capacity.lockAgentOf(tx, offerId)
-                .chain(() -> offers.answer(tx, offerId, answer))
+                .chain(() -> offers.answer(tx, offerId, answer, rejectReason))
                 .chain(answered -> {
                     if (answered == null) {
                         return refused(tx, offerId, offer -> "can no longer be answered: it is "
                                 + (offer.state == OfferState.PENDING ? "past its expiry (" + offer.expiresAt + ")" : offer.state.name()));
                     }
                     if (answer == OfferState.REJECTED) {
-                        return offerAll(tx, List.of(new Item(answered.workstreamId, answered.workItem)), List.of()).replaceWith(answered);
+                        return offers.moveAfterReject(tx, answered.agentId, answered.workstreamId)
+                                .chain(() -> offerAll(tx, List.of(new Item(answered.workstreamId, answered.workItem)), List.of()))
+                                .replaceWith(answered);
                     }
                     return capacity.hold(tx, answered.id)
                             .chain(() -> offers.forgetMisses(tx, answered.agentId))
@@ -150,6 +179,30 @@ public class RoutingService implements PendingWork {
 
     public Uni<List<Offer>> findAll(List<Long> ids) {
         return offers.findAll(pool, ids);
+    }
+
+    /** Every member of the workstream, eligible ones first in routing order; NOT_FOUND for an unknown workstream. */
+    public Uni<List<Eligibility>> eligibility(long workstreamId) {
+        return eligibility.explain(workstreamId, null).call(all -> all.isEmpty() ? knownWorkstream(workstreamId) : Uni.createFrom().voidItem());
+    }
+
+    /** One agent's eligibility for a workstream, member or not; NOT_FOUND for an unknown workstream. */
+    public Uni<Eligibility> eligibility(long workstreamId, long agentId) {
+        return eligibility.explain(workstreamId, agentId).map(all -> all.stream().filter(e -> e.agentId == agentId).findFirst()
+                .orElseThrow(() -> WorkstreamService.notFound(workstreamId)));
+    }
+
+    private Uni<Void> knownWorkstream(long workstreamId) {
+        return pool.preparedQuery("SELECT 1 FROM workstream WHERE id = $1").execute(Tuple.of(workstreamId)).invoke(rows -> {
+            if (rows.size() == 0) {
+                throw WorkstreamService.notFound(workstreamId);
+            }
+        }).replaceWithVoid();
+    }
+
+    /** Each agent's wrap-up end (null when not wrapping up), in the order given. */
+    public Uni<List<java.time.OffsetDateTime>> wrapUpUntil(List<Long> agentIds) {
+        return offers.wrapUpUntil(pool, agentIds).map(until -> agentIds.stream().map(until::get).toList());
     }
 
     public Uni<List<Long>> eligibleAgentIds(long workstreamId, int limit) {

@@ -3,6 +3,7 @@ package org.ccpresence.stream;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -62,7 +63,9 @@ public class ChangeLog {
 
     private static List<PresenceChange> changes(RowSet<Row> rows) {
         List<PresenceChange> changes = new ArrayList<>(rows.size());
-        rows.forEach(row -> changes.add(PresenceChange.fromRow(row)));
+        Function<Row, Presence> previous = Presence.reader("prev");
+        Function<Row, Presence> current = Presence.reader("cur");
+        rows.forEach(row -> changes.add(PresenceChange.fromRow(row, previous, current)));
         return changes;
     }
 }

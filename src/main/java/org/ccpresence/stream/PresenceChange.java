@@ -2,6 +2,7 @@ package org.ccpresence.stream;
 
 import java.time.OffsetDateTime;
 import java.util.List;
+import java.util.function.Function;
 
 import org.ccpresence.agent.PresenceChangeCause;
 import org.ccpresence.presence.Presence;
@@ -47,12 +48,13 @@ public class PresenceChange {
         return Long.toString(sequenceNumber);
     }
 
-    static PresenceChange fromRow(Row row) {
+    /** previous and current read by the readers of one result set (see Presence.reader). */
+    static PresenceChange fromRow(Row row, Function<Row, Presence> previous, Function<Row, Presence> current) {
         PresenceChange change = new PresenceChange();
         change.sequenceNumber = row.getLong("sequence");
         change.agentId = row.getLong("agent_id");
-        change.previous = Presence.fromRow(row, "prev");
-        change.current = Presence.fromRow(row, "cur");
+        change.previous = previous.apply(row);
+        change.current = current.apply(row);
         change.cause = PresenceChangeCause.valueOf(row.getString("cause"));
         change.at = row.getOffsetDateTime("at");
         change.version = row.getInteger("version");

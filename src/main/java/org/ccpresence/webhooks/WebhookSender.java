@@ -24,6 +24,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -36,6 +37,10 @@ import io.vertx.mutiny.sqlclient.Tuple;
  * it, so that a lease never runs out while its batch is on the wire). Nothing is queued in memory: each webhook's
  * position, the batch in flight and its failures are rows, so a restart or another replica carries on where this one
  * stopped. Each webhook runs on its own: a slow receiver holds back only its own changes.
+ * <p>
+ * A webhook that has caught up waits {@code presence.webhooks.batch-wait} after a batch before it forms a batch that
+ * is not full: under load the changes of that time go out together, instead of a request (and two commits) per
+ * change, and a lone change still goes out at once.
  */
 @ApplicationScoped
 public class WebhookSender {
@@ -51,26 +56,36 @@ public class WebhookSender {
     /** When the oldest change not yet acknowledged was made, per webhook held here (absent: none waiting). */
     private final Map<Long, OffsetDateTime> oldestWaiting = new ConcurrentHashMap<>();
     private final Map<Long, Gauge> lagGauges = new ConcurrentHashMap<>();
+    /** When each webhook's last batch was formed (System.nanoTime). */
+    private final Map<Long, Long> lastBatchAt = new ConcurrentHashMap<>();
 
     private final Pool pool;
     private final ChangeLog log;
     private final WebhookPoster poster;
     private final MeterRegistry metrics;
     private final double leaseSeconds;
+    private final double leaseLeftToSendSeconds;
+    private final long batchWaitNanos;
+    private final Vertx vertx;
     private final double disableAfterSeconds;
     private final Counter delivered;
     private final Counter failed;
     private final DistributionSummary batchSizes;
 
-    WebhookSender(Pool pool, ChangeLog log, ChangeFeed feed, WebhookPoster poster, MeterRegistry metrics,
+    WebhookSender(Pool pool, ChangeLog log, ChangeFeed feed, WebhookPoster poster, MeterRegistry metrics, Vertx vertx,
             @ConfigProperty(name = "presence.webhooks.timeout", defaultValue = "10s") Duration timeout,
-            @ConfigProperty(name = "presence.webhooks.disable-after", defaultValue = "24h") Duration disableAfter) {
+            @ConfigProperty(name = "presence.webhooks.disable-after", defaultValue = "24h") Duration disableAfter,
+            @ConfigProperty(name = "presence.webhooks.batch-wait", defaultValue = "200ms") Duration batchWait) {
         this.pool = pool;
+        this.vertx = vertx;
+        this.batchWaitNanos = batchWait.toNanos();
         this.log = log;
         this.poster = poster;
         this.metrics = metrics;
-        // an attempt (resolving, connecting, answering) is cut at the timeout; the lease outlasts it with room to spare
+        // an attempt (resolving, connecting, answering) is cut at the timeout; the lease, renewed by every claim (each
+        // poll), outlasts it with room to spare, and no attempt starts on a lease with less than that room left
         this.leaseSeconds = 2 * timeout.toMillis() / 1000.0 + 5;
+        this.leaseLeftToSendSeconds = timeout.toMillis() / 1000.0 + 5;
         this.disableAfterSeconds = disableAfter.toMillis() / 1000.0;
         this.delivered = Counter.builder("presence.webhook.deliveries").tag("outcome", "DELIVERED")
                 .description("Webhook batches posted by this replica, by outcome").register(metrics);
@@ -120,11 +135,18 @@ public class WebhookSender {
             return;
         }
         askedAgain.remove(id);
-        deliverNext(id).subscribe().with(more -> {
+        deliverNext(id).subscribe().with(next -> {
+            if (next > 0) { // caught up: the webhook stays busy while the next changes gather
+                vertx.setTimer(Math.max(1, next / 1_000_000), timer -> {
+                    inFlight.remove(id);
+                    send(id);
+                });
+                return;
+            }
             inFlight.remove(id);
             if (!held.contains(id)) {
                 release(List.of(id)).subscribe().with(v -> { }, e -> { });
-            } else if (more || askedAgain.remove(id)) {
+            } else if (next == NOW || askedAgain.remove(id)) {
                 send(id);
             }
         }, failure -> {
@@ -133,21 +155,27 @@ public class WebhookSender {
         });
     }
 
-    /** One step of a webhook's delivery; true when there may be more to send at once. */
-    private Uni<Boolean> deliverNext(long id) {
+    /** What {@link #deliverNext} returns besides a wait (in nanoseconds) before the next step. */
+    private static final long NOW = 0;
+    private static final long DONE = -1;
+
+    /**
+     * One step of a webhook's delivery: {@link #NOW} when the next step can follow at once, {@link #DONE} when there
+     * is nothing to do until the next change or poll, else how long to wait before the next step.
+     */
+    private Uni<Long> deliverNext(long id) {
         return pool.preparedQuery("""
-                UPDATE webhook SET lease_until = now() + make_interval(secs => $3)
-                WHERE id = $1 AND lease_holder = $2 AND enabled
-                RETURNING id, url, secret, workstream_id, position, pending_id, pending_body,
-                          coalesce(next_attempt_at <= now(), true) AS due""")
-                .execute(Tuple.of(id, holder, leaseSeconds)).chain(rows -> {
+                SELECT id, url, secret, workstream_id, position, pending_id, pending_body,
+                       coalesce(next_attempt_at <= now(), true) AS due
+                FROM webhook WHERE id = $1 AND lease_holder = $2 AND enabled AND lease_until > now() + make_interval(secs => $3)""")
+                .execute(Tuple.of(id, holder, leaseLeftToSendSeconds)).chain(rows -> {
                     if (rows.size() == 0) {
                         drop(id);
-                        return Uni.createFrom().item(false);
+                        return Uni.createFrom().item(DONE);
                     }
                     Row webhook = rows.iterator().next();
                     if (!webhook.getBoolean("due")) {
-                        return Uni.createFrom().item(false);
+                        return Uni.createFrom().item(DONE);
                     }
                     if (webhook.getString("pending_id") != null) {
                         return attempt(id, webhook.getString("url"), webhook.getString("secret"),
@@ -158,16 +186,22 @@ public class WebhookSender {
     }
 
     /** Forms the next batch from the log and stores it as the one in flight (or skips changes the filter leaves out). */
-    private Uni<Boolean> prepare(long id, long position, Long workstreamId) {
+    private Uni<Long> prepare(long id, long position, Long workstreamId) {
         return log.lastSequence().chain(last -> log.between(position, last, BATCH, null, workstreamId).chain(changes -> {
             if (changes.isEmpty()) {
                 oldestWaiting.remove(id);
                 return pool.preparedQuery("""
                         UPDATE webhook SET position = $3
                         WHERE id = $1 AND lease_holder = $2 AND pending_id IS NULL AND position < $3""")
-                        .execute(Tuple.of(id, holder, last)).replaceWith(false);
+                        .execute(Tuple.of(id, holder, last)).replaceWith(DONE);
             }
             oldestWaiting.putIfAbsent(id, changes.get(0).at);
+            Long previous = lastBatchAt.get(id);
+            long sinceLast = previous == null ? Long.MAX_VALUE : System.nanoTime() - previous;
+            if (changes.size() < BATCH && sinceLast < batchWaitNanos) {
+                return Uni.createFrom().item(batchWaitNanos - sinceLast);
+            }
+            lastBatchAt.put(id, System.nanoTime());
             batchSizes.record(changes.size());
             return body(id, changes).chain(body -> {
                 String batchId = "msg_" + UUID.randomUUID().toString().replace("-", "");
@@ -176,17 +210,17 @@ public class WebhookSender {
                         UPDATE webhook SET pending_id = $3, pending_body = $4, pending_through = $5
                         WHERE id = $1 AND lease_holder = $2 AND pending_id IS NULL AND position = $6""")
                         .execute(Tuple.of(id, holder, batchId, body, through, position))
-                        .map(stored -> stored.rowCount() == 1); // else replayed meanwhile: start again from the row
+                        .map(stored -> NOW); // not stored: replayed meanwhile, start again from the row
             });
         }));
     }
 
-    private Uni<Boolean> attempt(long id, String url, String secret, String batchId, String body) {
+    private Uni<Long> attempt(long id, String url, String secret, String batchId, String body) {
         return poster.post(url, secret, batchId, body).chain(error -> error == null ? acknowledged(id, batchId)
                 : failedAttempt(id, batchId, error));
     }
 
-    private Uni<Boolean> acknowledged(long id, String batchId) {
+    private Uni<Long> acknowledged(long id, String batchId) {
         delivered.increment();
         return pool.preparedQuery("""
                 UPDATE webhook SET position = pending_through, delivered_through = pending_through, pending_id = NULL,
@@ -195,12 +229,12 @@ public class WebhookSender {
                 WHERE id = $1 AND pending_id = $2
                 """).execute(Tuple.of(id, batchId)).map(rows -> {
                     oldestWaiting.remove(id);
-                    return true;
+                    return NOW;
                 });
     }
 
     /** Retried after 1 s, doubling up to 5 min; disabled (position kept) once failing for longer than disable-after. */
-    private Uni<Boolean> failedAttempt(long id, String batchId, String error) {
+    private Uni<Long> failedAttempt(long id, String batchId, String error) {
         failed.increment();
         return pool.preparedQuery("""
                 UPDATE webhook SET failures = failures + 1, last_error = $3, last_attempt_at = now(),
@@ -214,7 +248,7 @@ public class WebhookSender {
                             LOG.warnf("Webhook %d disabled: failing without a success for longer than the disable-after setting (last: %s)", id, error);
                         }
                     });
-                    return false;
+                    return DONE;
                 });
     }
 
@@ -258,6 +292,7 @@ public class WebhookSender {
 
     private void drop(long id) {
         if (held.remove(id)) {
+            lastBatchAt.remove(id);
             oldestWaiting.remove(id);
             Gauge lag = lagGauges.remove(id);
             if (lag != null) {

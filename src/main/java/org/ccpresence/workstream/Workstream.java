@@ -13,7 +13,7 @@ import io.vertx.mutiny.sqlclient.Row;
 public class Workstream {
 
     static final String COLUMNS = "w.id, w.name, w.type, w.allowed_presences, w.missed_notifications, w.offer_timeout_seconds, "
-            + "w.capacity_per_item, w.version, w.misses_to_inactive, w.misses_to_sign_out";
+            + "w.capacity_per_item, w.version, w.misses_to_inactive, w.misses_to_sign_out, w.wrap_up_seconds, w.presence_after_reject_id";
     /** Append WHERE/ORDER BY. */
     static final String SELECT = "SELECT " + COLUMNS + " FROM workstream w ";
 
@@ -44,6 +44,12 @@ public class Workstream {
     @Description("Capacity units one accepted item of this workstream holds until it is completed (default 0).")
     public int capacityPerItem;
 
+    @Description("Seconds of wrap-up after completeWork, during which the agent is offered nothing (0–3600; 0: none).")
+    public int wrapUpSeconds;
+
+    @org.eclipse.microprofile.graphql.Ignore
+    public Long presenceAfterRejectId;
+
     @Description("Starts at 1; every update adds 1.")
     public int version;
 
@@ -59,6 +65,8 @@ public class Workstream {
         w.version = row.getInteger("version");
         w.missesToInactive = row.getInteger("misses_to_inactive");
         w.missesToSignOut = row.getInteger("misses_to_sign_out");
+        w.wrapUpSeconds = row.getInteger("wrap_up_seconds");
+        w.presenceAfterRejectId = row.getLong("presence_after_reject_id");
         return w;
     }
 }

@@ -4,6 +4,9 @@ import java.util.List;
 
 import org.ccpresence.agent.Agent;
 import org.ccpresence.agent.AgentService;
+import org.ccpresence.graphql.Batches;
+import org.ccpresence.presence.Presence;
+import org.ccpresence.presence.PresenceService;
 import org.ccpresence.graphql.GivenFields;
 import org.eclipse.microprofile.graphql.Description;
 import org.eclipse.microprofile.graphql.GraphQLApi;
@@ -26,8 +29,10 @@ public class WorkstreamGraphQL {
     private final WorkstreamService workstreams;
     private final AgentService agents;
     private final Context context;
+    private final PresenceService presences;
 
-    WorkstreamGraphQL(WorkstreamService workstreams, AgentService agents, Context context) {
+    WorkstreamGraphQL(WorkstreamService workstreams, AgentService agents, Context context, PresenceService presences) {
+        this.presences = presences;
         this.workstreams = workstreams;
         this.agents = agents;
         this.context = context;
@@ -66,6 +71,11 @@ public class WorkstreamGraphQL {
     @Id
     public Uni<Long> deleteWorkstream(@NonNull @Id long id, Integer expectedVersion) {
         return workstreams.delete(id, expectedVersion);
+    }
+
+    @Description("Where an agent who rejects an offer of this workstream is moved (cause OFFER_REJECTED); null: the presence stays.")
+    public Uni<List<Presence>> presenceAfterReject(@Source List<Workstream> batch) {
+        return Batches.referenced(batch, w -> w.presenceAfterRejectId, presences::findAll, p -> p.id);
     }
 
     @NonNull

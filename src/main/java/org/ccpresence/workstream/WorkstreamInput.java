@@ -25,6 +25,11 @@ public class WorkstreamInput {
     public Integer missesToInactive;
     @Description("Default null: never. Left out of an update: kept; null: never.")
     public Integer missesToSignOut;
+    @Description("0–3600, default 0 (no wrap-up). Left out of an update: kept.")
+    public Integer wrapUpSeconds;
+    @org.eclipse.microprofile.graphql.Id
+    @Description("An agent-selectable presence; null: a rejection leaves the presence as it is. Left out of an update: kept.")
+    public Long presenceAfterRejectId;
 
     /** The fields the client gave, explicit nulls included (see GivenFields); on update, the others keep their value. */
     @org.eclipse.microprofile.graphql.Ignore

@@ -49,10 +49,11 @@ class WorkstreamRepository {
     Uni<Long> insert(SqlClient sql, WorkstreamService.Valid w) {
         return sql.preparedQuery("""
                 INSERT INTO workstream (name, type, allowed_presences, missed_notifications, offer_timeout_seconds,
-                                        capacity_per_item, misses_to_inactive, misses_to_sign_out)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id""")
+                                        capacity_per_item, misses_to_inactive, misses_to_sign_out, wrap_up_seconds,
+                                        presence_after_reject_id)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id""")
                 .execute(Tuple.from(java.util.Arrays.asList(w.name(), w.type().name(), w.allowed(), w.missed(), w.timeout(),
-                        w.capacityPerItem(), w.missesToInactive(), w.missesToSignOut())))
+                        w.capacityPerItem(), w.missesToInactive(), w.missesToSignOut(), w.wrapUpSeconds(), w.presenceAfterRejectId())))
                 .map(rows -> rows.iterator().next().getLong(0));
     }
 
@@ -60,11 +61,20 @@ class WorkstreamRepository {
         return sql.preparedQuery("""
                 UPDATE workstream SET name = $2, type = $3, allowed_presences = $4, missed_notifications = $5,
                        offer_timeout_seconds = $6, capacity_per_item = $7, misses_to_inactive = $8, misses_to_sign_out = $9,
-                       version = version + 1, updated_at = now()
+                       wrap_up_seconds = $10, presence_after_reject_id = $11, version = version + 1, updated_at = now()
                 WHERE id = $1""")
                 .execute(Tuple.from(java.util.Arrays.asList(id, w.name(), w.type().name(), w.allowed(), w.missed(), w.timeout(),
-                        w.capacityPerItem(), w.missesToInactive(), w.missesToSignOut())))
+                        w.capacityPerItem(), w.missesToInactive(), w.missesToSignOut(), w.wrapUpSeconds(), w.presenceAfterRejectId())))
                 .replaceWithVoid();
+    }
+
+    /**
+     * Whether a live presence exists and agents may choose it (null when it does not exist); locked until commit
+     * against a concurrent delete (which takes it FOR UPDATE, then checks the workstreams naming it).
+     */
+    Uni<Boolean> agentSelectable(SqlClient sql, long presenceId) {
+        return sql.preparedQuery("SELECT system_presence IS DISTINCT FROM 'INACTIVE' FROM presence WHERE id = $1 AND deleted_at IS NULL FOR SHARE")
+                .execute(Tuple.of(presenceId)).map(rows -> rows.size() == 0 ? null : rows.iterator().next().getBoolean(0));
     }
 
     Uni<Long> pendingOffers(SqlClient sql, long id) {

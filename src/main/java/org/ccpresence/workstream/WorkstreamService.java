@@ -23,6 +23,7 @@ public class WorkstreamService {
     static final int MIN_TIMEOUT = 5;
     static final int MAX_TIMEOUT = 3600;
     static final int MAX_CAPACITY_PER_ITEM = 10_000;
+    static final int MAX_WRAP_UP = 3600;
 
     private final Pool pool;
     private final WorkstreamRepository workstreams;
@@ -55,7 +56,8 @@ public class WorkstreamService {
 
     public Uni<Workstream> create(WorkstreamInput input) {
         Valid v = validated(input, null);
-        return pool.withTransaction(tx -> workstreams.insert(tx, v).chain(id -> workstreams.find(tx, id)));
+        return pool.withTransaction(tx -> selectable(tx, v.presenceAfterRejectId())
+                .chain(() -> workstreams.insert(tx, v)).chain(id -> workstreams.find(tx, id)));
     }
 
     public Uni<Workstream> update(long id, WorkstreamInput input, Integer expectedVersion) {
@@ -65,7 +67,8 @@ public class WorkstreamService {
             }
             expectVersion(current, expectedVersion);
             Valid v = validated(input, current);
-            return workstreams.update(tx, id, v).chain(() -> workstreams.find(tx, id));
+            return selectable(tx, v.presenceAfterRejectId())
+                    .chain(() -> workstreams.update(tx, id, v)).chain(() -> workstreams.find(tx, id));
         }));
     }
 
@@ -85,6 +88,21 @@ public class WorkstreamService {
         }));
     }
 
+    /** presenceAfterRejectId must name a presence agents may choose. */
+    private Uni<Void> selectable(io.vertx.mutiny.sqlclient.SqlClient tx, Long presenceId) {
+        if (presenceId == null) {
+            return Uni.createFrom().voidItem();
+        }
+        return workstreams.agentSelectable(tx, presenceId).invoke(selectable -> {
+            if (selectable == null) {
+                throw ApiException.badInput("presenceAfterRejectId " + presenceId + " is not a presence; list them with the presences query.");
+            }
+            if (!selectable) {
+                throw ApiException.badInput("presenceAfterRejectId may not be Inactive, which nobody chooses by hand; name a presence agents can choose.");
+            }
+        }).replaceWithVoid();
+    }
+
     public static ApiException notFound(long id) {
         return ApiException.notFound("No workstream with id " + id + "; list them with the workstreams query.");
     }
@@ -94,7 +112,7 @@ public class WorkstreamService {
     }
 
     record Valid(String name, WorkstreamType type, String[] allowed, boolean missed, int timeout, int capacityPerItem,
-            int missesToInactive, Integer missesToSignOut) {
+            int missesToInactive, Integer missesToSignOut, int wrapUpSeconds, Long presenceAfterRejectId) {
     }
 
     /** Validates the input; fields left out take the current value on update, the contract's default on create. */
@@ -130,7 +148,10 @@ public class WorkstreamService {
             throw ApiException.badInput("missesToSignOut must be greater than missesToInactive (" + toInactive + "), or null for never (got "
                     + toSignOut + ").");
         }
+        int wrapUp = Inputs.number("wrapUpSeconds", in.wrapUpSeconds, current != null ? current.wrapUpSeconds : 0, 0, MAX_WRAP_UP);
+        Long afterReject = current == null || in.given.contains("presenceAfterRejectId") ? in.presenceAfterRejectId
+                : current.presenceAfterRejectId;
         return new Valid(name, in.type, allowed.stream().map(Enum::name).toArray(String[]::new), missed, timeout, capacityPerItem,
-                toInactive, toSignOut);
+                toInactive, toSignOut, wrapUp, afterReject);
     }
 }

@@ -6,7 +6,7 @@ let presences = [];
 let client;
 
 const PRESENCE = 'id version name presenceText baseStatus description systemPresence agentSelectable warnings timeLimitSeconds thenPresence { id name }';
-const WORKSTREAM = 'id version name type allowedPresences missedNotifications missesToInactive missesToSignOut offerTimeoutSeconds capacityPerItem';
+const WORKSTREAM = 'id version name type allowedPresences missedNotifications missesToInactive missesToSignOut offerTimeoutSeconds capacityPerItem wrapUpSeconds presenceAfterReject { id name }';
 
 /** A number field's value, or null when it is blank (no limit, never). */
 const numberOrNull = (field) => (field.value.trim() === '' ? null : Number(field.value));
@@ -36,6 +36,16 @@ async function loadPresences() {
            <button class="secondary" data-delete="${p.id}">Delete</button>`}</td>
     </tr>`).join('');
   fillThenChoices();
+  fillAfterRejectChoices();
+}
+
+/** Where a rejection can move the agent: any presence agents may choose. */
+function fillAfterRejectChoices() {
+  const select = $('#workstream-after-reject');
+  const chosen = select.value;
+  select.innerHTML = '<option value="">The presence stays</option>' + presences.filter((p) => p.agentSelectable)
+    .map((p) => `<option value="${p.id}">${escapeHtml(p.name)}</option>`).join('');
+  select.value = chosen;
 }
 
 /** Where a time-limited presence can send agents: agent-selectable presences without a limit of their own. */
@@ -153,7 +163,8 @@ async function loadWorkstreams() {
     <tr data-id="${w.id}">
       <td>${escapeHtml(w.name)}</td><td>${w.type}</td><td>${w.allowedPresences.join(', ')}</td>
       <td>${w.missedNotifications ? `On: Inactive after ${w.missesToInactive}${w.missesToSignOut === null ? '' : `, signed out after ${w.missesToSignOut}`}` : 'Off'}</td>
-      <td>${w.offerTimeoutSeconds}</td><td>${w.capacityPerItem}</td>
+      <td>${w.offerTimeoutSeconds}</td><td>${w.capacityPerItem}</td><td>${w.wrapUpSeconds}</td>
+      <td>${w.presenceAfterReject ? escapeHtml(w.presenceAfterReject.name) : '<span class="muted">stays</span>'}</td>
       <td><button class="secondary" data-edit="${w.id}">Edit</button> <button class="secondary" data-delete="${w.id}">Delete</button></td>
     </tr>`).join('');
 }
@@ -176,6 +187,8 @@ async function saveWorkstream(event) {
     missedNotifications: form.missedNotifications.checked,
     offerTimeoutSeconds: Number(form.offerTimeoutSeconds.value),
     capacityPerItem: Number(form.capacityPerItem.value),
+    wrapUpSeconds: Number(form.wrapUpSeconds.value),
+    presenceAfterRejectId: form.presenceAfterRejectId.value || null,
     missesToInactive: Number(form.missesToInactive.value),
     missesToSignOut: numberOrNull(form.missesToSignOut),
   };
@@ -207,6 +220,8 @@ async function onWorkstreamTable(event) {
     form.missedNotifications.checked = w.missedNotifications;
     form.offerTimeoutSeconds.value = w.offerTimeoutSeconds;
     form.capacityPerItem.value = w.capacityPerItem;
+    form.wrapUpSeconds.value = w.wrapUpSeconds;
+    form.presenceAfterRejectId.value = w.presenceAfterReject?.id ?? '';
     form.missesToInactive.value = w.missesToInactive;
     form.missesToSignOut.value = w.missesToSignOut ?? '';
     $('#workstream-form-title').textContent = `Edit workstream “${w.name}”`;

@@ -33,7 +33,9 @@ let client;
 const position = { sequence: null };
 let lastChange = null;
 const offers = new Map();
-const OFFER = 'id workItem expiresAt state workstream { name }';
+const OFFER = 'id workItem expiresAt state wrapUpUntil workstream { name }';
+/** The reasons this browser gave last (newest first), offered again when rejecting. */
+const REASONS_KEY = 'presence.rejectReasons';
 let stops = [];
 
 function showError(e) {
@@ -72,8 +74,9 @@ async function load() {
     .map((p) => `<option value="${p.id}">${escapeHtml(p.name)}</option>`).join('');
   showAgent(me);
   const open = await gql(`query($a: ID) { pending: offers(agentId: $a, state: PENDING) { ${OFFER} }
-                                          accepted: offers(agentId: $a, state: ACCEPTED) { ${OFFER} } }`, { a: me.id });
-  [...open.pending, ...open.accepted].forEach((o) => offers.set(o.id, o));
+                                          accepted: offers(agentId: $a, state: ACCEPTED) { ${OFFER} }
+                                          wrapping: offers(agentId: $a, state: WRAP_UP) { ${OFFER} } }`, { a: me.id });
+  [...open.pending, ...open.accepted, ...open.wrapping].forEach((o) => offers.set(o.id, o));
   renderOffers();
   return true;
 }
@@ -120,17 +123,42 @@ function showConflict(conflict) {
   box.querySelector('#apply-again').dataset.presence = conflict.wanted;
 }
 
+function lastReasons() {
+  try {
+    return JSON.parse(localStorage.getItem(REASONS_KEY)) ?? [];
+  } catch {
+    return [];
+  }
+}
+
+function rememberReason(reason) {
+  if (!reason) return;
+  localStorage.setItem(REASONS_KEY, JSON.stringify([reason, ...lastReasons().filter((r) => r !== reason)].slice(0, 5)));
+}
+
+function offerActions(o) {
+  switch (o.state) {
+    case 'PENDING': return `<span class="countdown" data-expires="${o.expiresAt}"></span>
+      <button data-accept="${o.id}">Accept</button>
+      <input data-reason-for="${o.id}" list="reject-reasons" maxlength="200" placeholder="Reason for rejecting (optional)"
+             aria-label="Reason for rejecting ${escapeHtml(o.workItem)}">
+      <button class="secondary" data-reject="${o.id}">Reject</button>`;
+    case 'ACCEPTED': return `<span class="muted">In progress</span>
+      <button data-complete="${o.id}">Complete</button>`;
+    default: return `<span class="muted">Wrapping up</span> <span class="countdown" data-expires="${o.wrapUpUntil}"></span>
+      <button data-complete="${o.id}">Done</button>`;
+  }
+}
+
 function renderOffers() {
-  const list = [...offers.values()].filter((o) => o.state === 'PENDING' || o.state === 'ACCEPTED');
-  $('#offers').innerHTML = list.length === 0 ? '<p class="muted">No offers.</p>' : list.map((o) => `
-    <div class="offer" data-offer="${o.id}">
+  const list = [...offers.values()].filter((o) => ['PENDING', 'ACCEPTED', 'WRAP_UP'].includes(o.state));
+  $('#offers').innerHTML = (list.length === 0 ? '<p class="muted">No offers.</p>' : list.map((o) => `
+    <div class="offer" data-offer="${o.id}" data-state="${o.state}">
       <strong>${escapeHtml(o.workItem)}</strong>
       <span>${escapeHtml(o.workstream.name)}</span>
-      ${o.state === 'PENDING' ? `<span class="countdown" data-expires="${o.expiresAt}"></span>
-      <button data-accept="${o.id}">Accept</button>
-      <button class="secondary" data-reject="${o.id}">Reject</button>` : `<span class="muted">In progress</span>
-      <button data-complete="${o.id}">Complete</button>`}
-    </div>`).join('');
+      ${offerActions(o)}
+    </div>`).join(''))
+    + `<datalist id="reject-reasons">${lastReasons().map((r) => `<option value="${escapeHtml(r)}">`).join('')}</datalist>`;
   tick();
 }
 
@@ -150,8 +178,13 @@ async function answer(event) {
   if (!id) return;
   try {
     const verb = accept ? 'acceptOffer' : reject ? 'rejectOffer' : 'completeWork';
-    const offer = (await gql(`mutation($o: ID!) { ${verb}(offerId: $o) { id state } }`, { o: id }))[verb];
-    offers.get(id).state = offer.state;
+    const reason = reject ? document.querySelector(`[data-reason-for="${id}"]`)?.value.trim() || null : null;
+    const offer = reject
+      ? (await gql('mutation($o: ID!, $r: String) { rejectOffer(offerId: $o, reason: $r) { id state wrapUpUntil } }',
+        { o: id, r: reason })).rejectOffer
+      : (await gql(`mutation($o: ID!) { ${verb}(offerId: $o) { id state wrapUpUntil } }`, { o: id }))[verb];
+    if (reject) rememberReason(reason);
+    Object.assign(offers.get(id), offer);
     renderOffers();
     await refreshAgent(); // accepting holds capacity and completing frees it, which may change the presence too
     showError(null);
@@ -178,7 +211,8 @@ function follow() {
         const before = offers.get(o.id)?.state;
         offers.set(o.id, o);
         renderOffers();
-        if (before === 'ACCEPTED' && o.state === 'COMPLETED') refreshAgent().catch(showError); // completed by a supervisor
+        // completed by a supervisor or by the end of the wrap-up: the capacity it held is free again
+        if (before !== 'COMPLETED' && o.state === 'COMPLETED') refreshAgent().catch(showError);
       }, renewing(client, showError)),
   ];
 }

@@ -43,7 +43,7 @@ import io.vertx.core.json.JsonObject;
  * The presence service under load: the packaged application (prod profile) on its own fresh database, driven over
  * GraphQL-over-HTTP and watched over WebSocket subscriptions, beside a baseline of what PostgreSQL alone does with the
  * same durable write. Scenarios (-Dbench.scenario): a (rate), b (flat-out), c (expiry sweep), or several letters
- * ("ab"), all, smoke; t: time-limited presences ending together.
+ * ("ab"), all, smoke; t: time-limited presences ending together; r: the reports on a seeded day.
  */
 public final class Benchmark {
 
@@ -108,6 +108,9 @@ public final class Benchmark {
     private final AtomicLong agentEvents = new AtomicLong();
     private final AtomicLong supervisorEvents = new AtomicLong();
     private int[] nextPresence;
+    /** What subscribe() opened: the first watchedAgents agents' desktops, and the supervisors. */
+    private int watchedAgents;
+    private int watchingSupervisors;
 
     Benchmark(Settings settings) {
         this.settings = settings;
@@ -132,19 +135,27 @@ public final class Benchmark {
             bench.start();
             boolean all = scenario.equals("all") || scenario.equals("smoke");
             // otherwise the scenarios' letters, e.g. "ab"
-            if (all || scenario.contains("a") || scenario.contains("b")) {
+            // first: it counts on a database that holds only its own agents
+            if (all || scenario.contains("r")) {
+                report.addAll(new ReportsBenchmark(bench, Integer.getInteger("bench.report.agents", scenario.equals("smoke") ? 200 : 10_000)).run());
+            }
+            boolean streams = all || scenario.contains("a") || scenario.contains("b");
+            if (streams || scenario.contains("w")) {
                 bench.seedAgents(s.agents());
-                double baseline = bench.baseline(s.concurrency(), s.flatOut());
-                report.add(String.format("baseline: PostgreSQL alone, same write (agent UPDATE + change-log trigger + NOTIFY), "
-                        + "one transaction per change, %d JDBC connections: %.0f/s", s.concurrency(), baseline));
-                long heapBefore = bench.liveHeapKb();
-                bench.subscribe();
-                long heapAfter = bench.liveHeapKb();
-                int open = Math.min(s.agentSubscriptions(), s.agents()) + s.supervisors();
-                report.add(String.format("live heap after a full GC: %d MiB with no subscription, %d MiB with %d "
-                        + "(%.1f KiB per subscription, its WebSocket included); service RSS %d MiB", heapBefore / 1024,
-                        heapAfter / 1024, open, (heapAfter - heapBefore) / (double) Math.max(1, open),
-                        rssKb(bench.service.pid()) / 1024));
+                double baseline = 0;
+                if (streams) {
+                    baseline = bench.baseline(s.concurrency(), s.flatOut());
+                    report.add(String.format("baseline: PostgreSQL alone, same write (agent UPDATE + change-log trigger + NOTIFY), "
+                            + "one transaction per change, %d JDBC connections: %.0f/s", s.concurrency(), baseline));
+                    long heapBefore = bench.liveHeapKb();
+                    bench.subscribe();
+                    long heapAfter = bench.liveHeapKb();
+                    int open = Math.min(s.agentSubscriptions(), s.agents()) + s.supervisors();
+                    report.add(String.format("live heap after a full GC: %d MiB with no subscription, %d MiB with %d "
+                            + "(%.1f KiB per subscription, its WebSocket included); service RSS %d MiB", heapBefore / 1024,
+                            heapAfter / 1024, open, (heapAfter - heapBefore) / (double) Math.max(1, open),
+                            rssKb(bench.service.pid()) / 1024));
+                }
                 if (s.warmup().toSeconds() > 0) {
                     // the JIT compiles the mutation path under load; measured scenarios start from a warm service
                     bench.drive("warm-up (not reported)", 0, s.concurrency(), s.warmup());
@@ -156,8 +167,14 @@ public final class Benchmark {
                 if (all || scenario.contains("b")) {
                     results.add(bench.drive("b: flat-out C=" + s.concurrency(), 0, s.concurrency(), s.flatOut()));
                 }
-                results.forEach(r -> report.add(r.line() + String.format("  (%.2f× baseline)", r.perSecond() / baseline)));
+                for (Result r : results) {
+                    report.add(r.line() + String.format("  (%.2f× baseline)", r.perSecond() / baseline));
+                }
                 bench.closeSockets();
+                if (all || scenario.contains("w")) {
+                    // no subscription open: what the webhooks cost is not mixed with what the streams cost
+                    report.addAll(new WebhookBenchmark(bench, bench.vertx).run(s.rate(), s.duration(), s.concurrency(), s.flatOut()));
+                }
                 for (Result r : results) {
                     if (r.lost() != 0) {
                         report.forEach(System.out::println);
@@ -188,9 +205,38 @@ public final class Benchmark {
         service = Replica.start("bench", DATABASE, jvm, Map.of(
                 "QUARKUS_DATASOURCE_REACTIVE_MAX_SIZE", "32",
                 "PRESENCE_OFFERS_SWEEP_BATCH", Integer.toString(settings.sweepBatch()),
+                "PRESENCE_WEBHOOKS_ALLOW_PRIVATE", "true", // the receivers of scenario w listen on 127.0.0.1
+                "PRESENCE_WEBHOOKS_BATCH_WAIT", System.getProperty("bench.webhooks.batch-wait", "200ms"),
                 "PRESENCE_OFFERS_SWEEP_WORKERS", System.getProperty("bench.sweep.workers", "2")));
         http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("localhost").setDefaultPort(service.port)
                 .setKeepAlive(true).setMaxWebSockets(1_000_000), new PoolOptions().setHttp1MaxSize(settings.concurrency() + 8));
+    }
+
+    /**
+     * Waits (at most two minutes) until the service has used less than a tenth of a core for three seconds in a row,
+     * e.g. after data was seeded.
+     */
+    void awaitIdle() throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        long before = cpu(service.pid())[0];
+        int quiet = 0;
+        while (quiet < 3 && System.nanoTime() < deadline) {
+            Thread.sleep(1000);
+            long now = cpu(service.pid())[0];
+            quiet = now - before < 10 ? quiet + 1 : 0; // clock ticks of 10 ms
+            before = now;
+        }
+    }
+
+    /** The newest change's sequence, straight from the database. */
+    long lastSequence() throws Exception {
+        try (Connection c = TestDatabase.connect(DATABASE)) {
+            return count(c, "SELECT coalesce(max(sequence), 0) FROM presence_change");
+        }
+    }
+
+    String baseUrl() {
+        return "http://localhost:" + service.port;
     }
 
     void stop() throws Exception {
@@ -206,7 +252,7 @@ public final class Benchmark {
         try (Connection c = TestDatabase.connect(DATABASE)) {
             c.createStatement().execute("INSERT INTO agent (user_id, name) SELECT 'bench-' || g, 'Bench ' || g FROM generate_series(1, " + count + ") g");
             c.createStatement().execute("UPDATE agent SET signed_in = true, presence_id = 1, presence_cause = 'SIGN_IN', presence_since = now()");
-            var rows = c.createStatement().executeQuery("SELECT id, user_id FROM agent ORDER BY id");
+            var rows = c.createStatement().executeQuery("SELECT id, user_id FROM agent WHERE user_id LIKE 'bench-%' ORDER BY id");
             agentIds = new long[count];
             userIds = new String[count];
             for (int i = 0; rows.next(); i++) {
@@ -284,6 +330,8 @@ public final class Benchmark {
         if (!ready.await(5, TimeUnit.MINUTES)) {
             throw new IllegalStateException("subscriptions not ready: " + ready.getCount() + " missing");
         }
+        watchedAgents = agents;
+        watchingSupervisors = settings.supervisors();
         Thread.sleep(1000);
     }
 
@@ -311,6 +359,8 @@ public final class Benchmark {
 
     void closeSockets() {
         closingSockets = true;
+        watchedAgents = 0;
+        watchingSupervisors = 0;
         synchronized (sockets) {
             sockets.forEach(ws -> ws.close());
             sockets.clear();
@@ -347,7 +397,7 @@ public final class Benchmark {
                 nextPresence[i] = presence == 2 ? 3 : 2;
             }
             long t0 = System.nanoTime();
-            boolean watched = i < settings.agentSubscriptions();
+            boolean watched = i < watchedAgents;
             if (watched) {
                 sent[i].add(t0);
             }
@@ -404,7 +454,7 @@ public final class Benchmark {
         long[] cpuAfter = cpu(service.pid());
         long rss = rssKb(service.pid());
         long expected = watchedChanges(committed.get());
-        long supervisorExpected = committed.get() * settings.supervisors();
+        long supervisorExpected = committed.get() * watchingSupervisors;
         long deadline = System.nanoTime() + Duration.ofSeconds(Integer.getInteger("bench.drain.seconds", 60)).toNanos();
         while ((agentEvents.get() - eventsBefore < expected || supervisorEvents.get() - supervisorBefore < supervisorExpected)
                 && System.nanoTime() < deadline) {
@@ -423,7 +473,7 @@ public final class Benchmark {
     }
 
     private long unwatched(long committed) {
-        int watched = Math.min(settings.agentSubscriptions(), agentIds.length);
+        int watched = watchedAgents;
         if (watched == agentIds.length) {
             return 0;
         }

@@ -16,6 +16,8 @@ import java.util.Map;
 
 import jakarta.inject.Inject;
 
+import org.ccpresence.support.Desktops;
+import org.ccpresence.support.Desktops.Desk;
 import org.ccpresence.support.GraphQLWs;
 import org.ccpresence.support.GraphQLWs.Protocol;
 import org.ccpresence.support.ShortDesktopGrace;
@@ -37,26 +39,16 @@ class DisconnectGraceTest {
 
     /** Grace, plus a second for the connection write and a second for the sweep, plus slack for a busy machine. */
     static final Duration PAST_GRACE = Duration.ofSeconds(6);
-    static final String OWN_CHANGES = "subscription { presenceChanged { cause } }";
 
     @Inject
     Vertx vertx;
 
-    record Desk(String id, String userId) {
-    }
-
     static Desk agent(List<String> workstreams) {
-        String userId = unique("grace");
-        String id = required(post("mutation($in: AgentInput!) { createAgent(input: $in) { id } }", "in",
-                Map.of("userId", userId, "name", "Grace " + userId, "workstreamIds", workstreams)), "data.createAgent.id");
-        return new Desk(id, userId);
+        return Desktops.agent(workstreams);
     }
 
     GraphQLWs desktop(Desk agent, Protocol protocol) throws Exception {
-        GraphQLWs ws = GraphQLWs.connect(vertx, RestAssured.port, protocol,
-                Map.of("Authorization", "Bearer " + Tokens.agent(agent.userId())), Map.of());
-        ws.subscribe(OWN_CHANGES, Map.of());
-        return ws;
+        return Desktops.open(vertx, agent, protocol);
     }
 
     static JsonPath state(String agent) {

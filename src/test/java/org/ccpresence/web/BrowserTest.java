@@ -341,6 +341,57 @@ class BrowserTest {
         assertEquals("COMPLETED", post("query($i: String) { offers(workItem: $i) { state } }", "i", item).getString("data.offers[0].state"));
     }
 
+    @Test
+    void theDesktopRejectsWithAReasonAndShowsTheWrapUpWithADoneButton() throws Exception {
+        String ws = createWorkstream(Map.of("allowedPresences", List.of("AVAILABLE"), "wrapUpSeconds", 600));
+        Agent agent = agent(List.of(ws));
+        signIn(agent.id());
+        open("/desktop/", Tokens.agent(agent.userId()));
+        waiting().until(ExpectedConditions.textToBe(By.id("current"), "Available"));
+
+        String rejected = unique("conversation");
+        String first = required(offerWork(ws, rejected), "data.offerWork.id");
+        By firstCard = By.cssSelector("[data-offer='" + first + "']");
+        waiting().until(ExpectedConditions.visibilityOfElementLocated(firstCard));
+        browser.findElement(firstCard).findElement(By.cssSelector("[data-reason-for]")).sendKeys("Needs a Danish speaker");
+        browser.findElement(firstCard).findElement(By.cssSelector("[data-reject]")).click();
+        waiting().until(ExpectedConditions.invisibilityOfElementLocated(firstCard));
+        assertEquals("Needs a Danish speaker", post("query($i: String) { offers(workItem: $i) { rejectReason } }", "i", rejected)
+                .getString("data.offers[0].rejectReason"));
+
+        String item = unique("conversation");
+        String offer = required(offerWork(ws, item), "data.offerWork.id");
+        By card = By.cssSelector("[data-offer='" + offer + "']");
+        waiting().until(ExpectedConditions.visibilityOfElementLocated(card));
+        waiting().ignoring(StaleElementReferenceException.class).until(d -> d.findElement(card).findElement(By.cssSelector("[data-accept]"))).click();
+        waiting().ignoring(StaleElementReferenceException.class).until(d -> d.findElement(card).findElement(By.cssSelector("[data-complete]"))).click();
+        WebElement done = waiting().ignoring(StaleElementReferenceException.class)
+                .until(d -> "WRAP_UP".equals(d.findElement(card).getAttribute("data-state")) ? d.findElement(card).findElement(By.cssSelector("[data-complete]")) : null);
+        assertEquals("Done", done.getText());
+        assertThat(browser.findElement(card).getText(), containsString("Wrapping up"));
+        waiting().until(d -> d.findElement(card).findElement(By.className("countdown")).getText().matches("\\d+ s left"));
+        screenshot("desktop-wrap-up");
+        done.click();
+        waiting().until(ExpectedConditions.invisibilityOfElementLocated(card));
+        assertEquals("COMPLETED", post("query($i: String) { offers(workItem: $i) { state } }", "i", item).getString("data.offers[0].state"));
+    }
+
+    @Test
+    void theAdminSetsWrapUpAndThePresenceAfterARejection() throws Exception {
+        open("/admin/", Tokens.admin());
+        String name = unique("Voice");
+        type("workstream-name", name);
+        type("workstream-wrap-up", "45");
+        choose("workstream-after-reject", "Away");
+        browser.findElement(By.cssSelector("#workstream-form button[type=submit]")).click();
+        String text = row("workstreams", name);
+        assertThat(text, containsString("45"));
+        assertThat(text, containsString("Away"));
+        JsonPath saved = post("{ workstreams { name wrapUpSeconds presenceAfterReject { id } } }");
+        assertEquals(45, saved.getInt("data.workstreams.find { it.name == '" + name + "' }.wrapUpSeconds"));
+        assertEquals("4", saved.getString("data.workstreams.find { it.name == '" + name + "' }.presenceAfterReject.id"));
+    }
+
     /** The desktop chose over a version it saw; a supervisor's change crossed it: the desktop says so and offers to apply. */
     @Test
     void theDesktopShowsWhoChangedThePresenceOnAConflictAndAppliesTheChoiceAgain() throws Exception {
