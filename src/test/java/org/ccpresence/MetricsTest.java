@@ -7,6 +7,7 @@ import static org.ccpresence.support.Fixtures.required;
 import static org.ccpresence.support.Fixtures.setPresence;
 import static org.ccpresence.support.Fixtures.signedInAgent;
 import static org.ccpresence.support.Fixtures.signedInMember;
+import static org.ccpresence.support.GraphQL.post;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -110,5 +111,25 @@ class MetricsTest {
         awaitAbove("presence_sweep_seconds_count", "sweep=\"time_limit\"", 0);
         awaitAbove("presence_sweep_seconds_count", "sweep=\"disconnect\"", 0);
         awaitAbove("presence_agents_signed_in", "base_status=\"AVAILABLE\"", 0);
+        awaitAbove("presence_sweep_seconds_count", "sweep=\"wrap_up\"", 0);
+    }
+
+    @Test
+    void rejectionsPerWorkstreamAndWrapUpDurationsAreMeasured() throws Exception {
+        String ws = createWorkstream(java.util.Map.of("allowedPresences", List.of("AVAILABLE"), "wrapUpSeconds", 600));
+        signedInMember(ws);
+        String rejected = required(offerWork(ws, "metrics-rejected"), "data.offerWork.id");
+        required(post("mutation($o: ID!) { rejectOffer(offerId: $o, reason: \"busy\") { id } }", "o", rejected), "data.rejectOffer.id");
+        awaitAbove("presence_offers_rejected_total", "workstream=\"" + ws + "\"", 0);
+
+        String before = metrics();
+        signedInMember(ws);
+        String offer = required(offerWork(ws, "metrics-wrap-up"), "data.offerWork.id");
+        required(post("mutation($o: ID!) { acceptOffer(offerId: $o) { id } }", "o", offer), "data.acceptOffer.id");
+        String complete = "mutation($o: ID!) { completeWork(offerId: $o) { state } }";
+        assertEquals("WRAP_UP", post(complete, "o", offer).getString("data.completeWork.state"));
+        assertEquals("COMPLETED", post(complete, "o", offer).getString("data.completeWork.state"));
+        awaitAbove("presence_wrap_up_seconds_count", "", value(before, "presence_wrap_up_seconds_count", ""));
+        awaitAbove("presence_offers_total", "outcome=\"WRAP_UP\"", value(before, "presence_offers_total", "outcome=\"WRAP_UP\""));
     }
 }

@@ -13,7 +13,7 @@ import io.vertx.mutiny.sqlclient.Row;
 public class Offer {
 
     private static final String COLUMNS = "id, workstream_id, agent_id, work_item, state, offered_at, expires_at, responded_at, "
-            + "completed_at, capacity_units, reject_reason, wrap_up_until";
+            + "completed_at, capacity_units, reject_reason, wrap_up_until, wrap_up_started_at";
     /** What {@link #fromRow} reads, as a RETURNING list of a statement on offer. */
     static final String RETURNED = COLUMNS;
     /** The same for a statement on offer {@code o} that joins other tables. */
@@ -51,6 +51,10 @@ public class Offer {
     @Description("When the offer became COMPLETED: at completeWork, or at the end of its wrap-up.")
     public OffsetDateTime completedAt;
 
+    /** When completeWork began the offer's wrap-up; null without one. */
+    @Ignore
+    public OffsetDateTime wrapUpStartedAt;
+
     @Description("What the agent gave as the reason when rejecting; null otherwise.")
     public String rejectReason;
 
@@ -71,6 +75,7 @@ public class Offer {
         o.capacityUnits = row.getInteger("capacity_units");
         o.rejectReason = row.getString("reject_reason");
         o.wrapUpUntil = row.getOffsetDateTime("wrap_up_until");
+        o.wrapUpStartedAt = row.getOffsetDateTime("wrap_up_started_at");
         return o;
     }
 }

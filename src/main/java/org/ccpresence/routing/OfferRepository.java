@@ -143,6 +143,7 @@ class OfferRepository {
                 UPDATE offer o SET state = CASE WHEN d.wraps_up THEN 'WRAP_UP' ELSE 'COMPLETED' END,
                        wrap_up_until = CASE WHEN d.wraps_up THEN now() + make_interval(secs => d.wrap_up_seconds)
                                             ELSE least(o.wrap_up_until, now()) END,
+                       wrap_up_started_at = CASE WHEN d.wraps_up THEN now() ELSE o.wrap_up_started_at END,
                        completed_at = CASE WHEN d.wraps_up THEN NULL ELSE now() END
                 FROM decided d WHERE o.id = d.id
                 RETURNING\s""" + Offer.RETURNED_FROM_O)
@@ -150,8 +151,8 @@ class OfferRepository {
                 .map(rows -> rows.size() == 0 ? null : Offer.fromRow(rows.iterator().next()));
     }
 
-    /** An offer whose wrap-up the sweep ended: its agent and the capacity it held. */
-    record WrapUpEnded(long agentId, int capacityUnits) {
+    /** An offer whose wrap-up the sweep ended: its agent, the capacity it held, how long the wrap-up lasted. */
+    record WrapUpEnded(long agentId, int capacityUnits, double seconds) {
     }
 
     /**
@@ -170,10 +171,11 @@ class OfferRepository {
                 )
                 UPDATE offer o SET state = 'COMPLETED', completed_at = now()
                 FROM agents WHERE o.agent_id = agents.id AND o.state = 'WRAP_UP' AND o.wrap_up_until <= now()
-                RETURNING o.agent_id, o.capacity_units""")
+                RETURNING o.agent_id, o.capacity_units, extract(epoch FROM now() - o.wrap_up_started_at)::float8 AS seconds""")
                 .execute(Tuple.of(limit)).map(rows -> {
                     List<WrapUpEnded> ended = new ArrayList<>(rows.size());
-                    rows.forEach(row -> ended.add(new WrapUpEnded(row.getLong("agent_id"), row.getInteger("capacity_units"))));
+                    rows.forEach(row -> ended.add(new WrapUpEnded(row.getLong("agent_id"), row.getInteger("capacity_units"),
+                            row.getDouble("seconds"))));
                     return ended;
                 });
     }

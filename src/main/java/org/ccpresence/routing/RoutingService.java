@@ -18,6 +18,7 @@ import org.ccpresence.workstream.WorkstreamService;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlClient;
@@ -37,10 +38,15 @@ public class RoutingService implements PendingWork {
     private final Capacity capacity;
     private final EligibilityRepository eligibility;
     private final java.util.Map<String, Counter> outcomes = new java.util.HashMap<>();
+    private final MeterRegistry metrics;
+    private final Timer wrapUps;
 
     RoutingService(Pool pool, OfferRepository offers, Capacity capacity, EligibilityRepository eligibility, MeterRegistry metrics) {
         this.pool = pool;
         this.eligibility = eligibility;
+        this.metrics = metrics;
+        this.wrapUps = Timer.builder("presence.wrap_up").description("How long wrap-ups lasted, from completeWork to COMPLETED")
+                .publishPercentileHistogram().register(metrics);
         this.offers = offers;
         this.capacity = capacity;
         for (String outcome : List.of("OFFERED", "ACCEPTED", "REJECTED", "EXPIRED", "COMPLETED", "WRAP_UP")) {
@@ -100,7 +106,12 @@ public class RoutingService implements PendingWork {
                     return done.state == OfferState.WRAP_UP ? Uni.createFrom().item(done)
                             : capacity.release(tx, done.agentId, done.capacityUnits).replaceWith(done);
                 }))
-                .invoke(done -> count(done.state.name(), 1));
+                .invoke(done -> {
+                    count(done.state.name(), 1);
+                    if (done.state == OfferState.COMPLETED && done.wrapUpStartedAt != null) {
+                        wrapUps.record(java.time.Duration.between(done.wrapUpStartedAt, done.completedAt));
+                    }
+                });
     }
 
     /** One wrap-up sweep batch: ends the due wrap-ups and frees what they held; returns how many ended. */
@@ -108,6 +119,7 @@ public class RoutingService implements PendingWork {
         return pool.withTransaction(tx -> offers.endDueWrapUps(tx, limit).call(ended -> ended.isEmpty() ? Uni.createFrom().voidItem()
                 : capacity.release(tx, ended.stream().map(OfferRepository.WrapUpEnded::agentId).toList(),
                         ended.stream().map(OfferRepository.WrapUpEnded::capacityUnits).toList()))
+                .invoke(ended -> ended.forEach(e -> wrapUps.record((long) (e.seconds() * 1_000_000), java.util.concurrent.TimeUnit.MICROSECONDS)))
                 .map(List::size))
                 .invoke(ended -> count("COMPLETED", ended));
     }
@@ -137,7 +149,13 @@ public class RoutingService implements PendingWork {
                     return capacity.hold(tx, answered.id)
                             .chain(() -> offers.forgetMisses(tx, answered.agentId))
                             .chain(() -> offers.find(tx, answered.id));
-                })).invoke(() -> count(answer.name(), 1));
+                })).invoke(answered -> {
+                    count(answer.name(), 1);
+                    if (answer == OfferState.REJECTED) {
+                        Counter.builder("presence.offers.rejected").tag("workstream", Long.toString(answered.workstreamId))
+                                .description("Offers rejected on this replica, by workstream").register(metrics).increment();
+                    }
+                });
     }
 
     /** Why an offer could not be answered or completed: it does not exist (NOT_FOUND), or its state (CONFLICT). */

@@ -73,6 +73,7 @@ public class WorkstreamGraphQL {
         return workstreams.delete(id, expectedVersion);
     }
 
+    @RolesAllowed({ Roles.ADMIN, Roles.SUPERVISOR, Roles.AGENT })
     @Description("Where an agent who rejects an offer of this workstream is moved (cause OFFER_REJECTED); null: the presence stays.")
     public Uni<List<Presence>> presenceAfterReject(@Source List<Workstream> batch) {
         return Batches.referenced(batch, w -> w.presenceAfterRejectId, presences::findAll, p -> p.id);

@@ -129,6 +129,17 @@ class WrapUpAndRejectTest {
     }
 
     @Test
+    void supervisorsAndAgentsReadTheNewWorkstreamFields() {
+        String ws = createWorkstream(Map.of("presenceAfterRejectId", "4", "wrapUpSeconds", 20));
+        for (String token : List.of(org.ccpresence.support.Tokens.supervisor(), org.ccpresence.support.Tokens.agent(unique("reader")))) {
+            JsonPath read = org.ccpresence.support.GraphQL.postAs(token, "{ workstreams { id wrapUpSeconds presenceAfterReject { id name } } }");
+            assertNull(read.get("errors"), read.prettify());
+            assertEquals("4", read.getString("data.workstreams.find { it.id == '" + ws + "' }.presenceAfterReject.id"));
+            assertEquals(20, read.getInt("data.workstreams.find { it.id == '" + ws + "' }.wrapUpSeconds"));
+        }
+    }
+
+    @Test
     void workstreamInputsAreChecked() {
         JsonPath tooLong = post("mutation($in: WorkstreamInput!) { createWorkstream(input: $in) { id } }", "in",
                 Map.of("name", unique("W"), "type", "MESSAGING", "wrapUpSeconds", 3601));
