@@ -199,23 +199,15 @@ public class RoutingService implements PendingWork {
         return offers.findAll(pool, ids);
     }
 
-    /** Every member of the workstream, eligible ones first in routing order; NOT_FOUND for an unknown workstream. */
+    /** Every member of the (loaded) workstream, eligible ones first in routing order. */
     public Uni<List<Eligibility>> eligibility(long workstreamId) {
-        return eligibility.explain(workstreamId, null).call(all -> all.isEmpty() ? knownWorkstream(workstreamId) : Uni.createFrom().voidItem());
+        return eligibility.explain(workstreamId, null);
     }
 
     /** One agent's eligibility for a workstream, member or not; NOT_FOUND for an unknown workstream. */
     public Uni<Eligibility> eligibility(long workstreamId, long agentId) {
         return eligibility.explain(workstreamId, agentId).map(all -> all.stream().filter(e -> e.agentId == agentId).findFirst()
                 .orElseThrow(() -> WorkstreamService.notFound(workstreamId)));
-    }
-
-    private Uni<Void> knownWorkstream(long workstreamId) {
-        return pool.preparedQuery("SELECT 1 FROM workstream WHERE id = $1").execute(Tuple.of(workstreamId)).invoke(rows -> {
-            if (rows.size() == 0) {
-                throw WorkstreamService.notFound(workstreamId);
-            }
-        }).replaceWithVoid();
     }
 
     /** Each agent's wrap-up end (null when not wrapping up), in the order given. */

@@ -4,7 +4,6 @@ import java.util.List;
 
 import org.ccpresence.agent.Agent;
 import org.ccpresence.agent.AgentService;
-import org.ccpresence.graphql.Batches;
 import org.ccpresence.presence.Presence;
 import org.ccpresence.presence.PresenceService;
 import org.ccpresence.graphql.GivenFields;
@@ -76,7 +75,7 @@ public class WorkstreamGraphQL {
     @RolesAllowed({ Roles.ADMIN, Roles.SUPERVISOR, Roles.AGENT })
     @Description("Where an agent who rejects an offer of this workstream is moved (cause OFFER_REJECTED); null: the presence stays.")
     public Uni<List<Presence>> presenceAfterReject(@Source List<Workstream> batch) {
-        return Batches.referenced(batch, w -> w.presenceAfterRejectId, presences::findAll, p -> p.id);
+        return presences.referencedBy(batch, w -> w.presenceAfterRejectId);
     }
 
     @NonNull

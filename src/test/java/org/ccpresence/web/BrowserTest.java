@@ -312,6 +312,14 @@ class BrowserTest {
         waiting().until(d -> row("agents", agent.userId().substring(5)).contains("Away"));
     }
 
+    /** Offers the item to the workstream's (one) agent and waits for its card on the open desktop. */
+    static By offeredCard(String workstream, String item) {
+        String offer = required(offerWork(workstream, item), "data.offerWork.id");
+        By card = By.cssSelector("[data-offer='" + offer + "']");
+        waiting().until(ExpectedConditions.visibilityOfElementLocated(card));
+        return card;
+    }
+
     @Test
     void anOfferAppearsWithACountdownIsAcceptedAndCompleted() throws Exception {
         String ws = createWorkstream(Map.of("allowedPresences", List.of("AVAILABLE"), "capacityPerItem", 100));
@@ -320,9 +328,8 @@ class BrowserTest {
         open("/desktop/", Tokens.agent(agent.userId()));
         waiting().until(ExpectedConditions.textToBe(By.id("capacity"), "Capacity in use: 0 of 100"));
         String item = unique("conversation");
-        String offer = required(offerWork(ws, item), "data.offerWork.id");
-        By card = By.cssSelector("[data-offer='" + offer + "']");
-        assertThat(waiting().until(ExpectedConditions.visibilityOfElementLocated(card)).getText(), containsString(item));
+        By card = offeredCard(ws, item);
+        assertThat(browser.findElement(card).getText(), containsString(item));
         waiting().until(d -> d.findElement(card).findElement(By.className("countdown")).getText().matches("\\d+ s left"));
         screenshot("desktop-offer");
         browser.findElement(card).findElement(By.cssSelector("[data-accept]")).click();
@@ -350,9 +357,7 @@ class BrowserTest {
         waiting().until(ExpectedConditions.textToBe(By.id("current"), "Available"));
 
         String rejected = unique("conversation");
-        String first = required(offerWork(ws, rejected), "data.offerWork.id");
-        By firstCard = By.cssSelector("[data-offer='" + first + "']");
-        waiting().until(ExpectedConditions.visibilityOfElementLocated(firstCard));
+        By firstCard = offeredCard(ws, rejected);
         browser.findElement(firstCard).findElement(By.cssSelector("[data-reason-for]")).sendKeys("Needs a Danish speaker");
         browser.findElement(firstCard).findElement(By.cssSelector("[data-reject]")).click();
         waiting().until(ExpectedConditions.invisibilityOfElementLocated(firstCard));
@@ -360,9 +365,7 @@ class BrowserTest {
                 .getString("data.offers[0].rejectReason"));
 
         String item = unique("conversation");
-        String offer = required(offerWork(ws, item), "data.offerWork.id");
-        By card = By.cssSelector("[data-offer='" + offer + "']");
-        waiting().until(ExpectedConditions.visibilityOfElementLocated(card));
+        By card = offeredCard(ws, item);
         waiting().ignoring(StaleElementReferenceException.class).until(d -> d.findElement(card).findElement(By.cssSelector("[data-accept]"))).click();
         waiting().ignoring(StaleElementReferenceException.class).until(d -> d.findElement(card).findElement(By.cssSelector("[data-complete]"))).click();
         WebElement done = waiting().ignoring(StaleElementReferenceException.class)
