@@ -105,7 +105,16 @@ class OverloadTest {
                 agents.add(created.getString(1));
             }
             var all = ws.subscribe(PresenceStreamTest.SUBSCRIPTION, Map.of("agents", agents));
-            Thread.sleep(300);
+            // live once it delivers a change: a change made before it is registered is not its to deliver, so one
+            // is made again until one arrives (a fixed pause was too short on a loaded machine)
+            var probe = c.prepareStatement("UPDATE agent SET presence_id = CASE presence_id WHEN 4 THEN 1 ELSE 4 END, "
+                    + "presence_cause = 'SUPERVISOR', presence_since = now() WHERE id = " + agents.get(0));
+            JsonObject live = null;
+            for (int i = 0; i < 50 && live == null; i++) {
+                probe.executeUpdate();
+                live = all.nextMessage(Duration.ofMillis(300));
+            }
+            assertTrue(live != null, "the subscription delivered nothing");
             ws.pauseReading();
             var change = c.prepareStatement("UPDATE agent SET presence_id = CASE presence_id WHEN 2 THEN 3 ELSE 2 END, "
                     + "presence_cause = 'SUPERVISOR', presence_since = now() WHERE user_id LIKE 'unread-%'");
