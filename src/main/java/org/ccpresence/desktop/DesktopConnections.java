@@ -1,7 +1,7 @@
 package org.ccpresence.desktop;
 
 import java.time.Duration;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -25,23 +25,26 @@ import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * This replica's desktop connections: WebSockets holding open subscriptions made with an agent's own token (role
- * agent). Counted in memory per agent; once a second the set of agents with one is written to desktop_connection
- * (one row per agent and replica), together with the replica's heartbeat. An agent whose last connection here closed
- * gets desktop_last_seen_at, from which the disconnect grace counts. A desktop that closes and comes back between two
- * writes changes nothing in the database.
+ * agent). Counted in memory per user id; once a second the agents with one are written to desktop_connection (one row
+ * per agent and replica), together with the replica's heartbeat. An agent whose last connection here closed gets
+ * desktop_last_seen_at, from which the disconnect grace counts. A desktop that closes and comes back between two
+ * writes changes nothing in the database. The write is the only database access: a failed one is retried in full by
+ * the next, so no connection goes uncounted because a lookup failed.
  */
 @ApplicationScoped
 public class DesktopConnections implements SocketWatcher {
 
     private static final Logger LOG = Logger.getLogger(DesktopConnections.class);
-    private static final long LOOKING_UP = -1;
 
     private final Pool pool;
     private final UUID replica = UUID.randomUUID();
-    private final Map<Object, Long> agentOfSocket = new ConcurrentHashMap<>();
-    private final Map<Long, Integer> socketsPerAgent = new ConcurrentHashMap<>();
-    /** Agents whose row for this replica is in desktop_connection (as far as the last successful write knows). */
-    private final Set<Long> written = new HashSet<>();
+    private final Map<Object, String> userOfSocket = new ConcurrentHashMap<>();
+    private final Map<String, Integer> socketsPerUser = new ConcurrentHashMap<>();
+    /**
+     * The agent of each user whose row for this replica is in desktop_connection (as far as the last successful write
+     * knows); the agent is the one the row was written for, even if the user id of that agent changed since.
+     */
+    private final Map<String, Long> written = new HashMap<>();
 
     DesktopConnections(Pool pool) {
         this.pool = pool;
@@ -49,47 +52,39 @@ public class DesktopConnections implements SocketWatcher {
 
     @Override
     public void holding(Object socket, Caller caller) {
-        if (!caller.roles().contains(Roles.AGENT)) {
-            return;
+        if (caller.roles().contains(Roles.AGENT) && userOfSocket.putIfAbsent(socket, caller.subject()) == null) {
+            socketsPerUser.merge(caller.subject(), 1, Integer::sum);
         }
-        agentOfSocket.put(socket, LOOKING_UP);
-        pool.preparedQuery("SELECT id FROM agent WHERE user_id = $1").execute(Tuple.of(caller.subject())).subscribe().with(
-                rows -> {
-                    Long agent = rows.size() == 0 ? null : rows.iterator().next().getLong(0);
-                    if (agent == null) {
-                        agentOfSocket.remove(socket, LOOKING_UP);
-                    } else if (agentOfSocket.replace(socket, LOOKING_UP, agent)) {
-                        socketsPerAgent.merge(agent, 1, Integer::sum);
-                    }
-                },
-                failure -> agentOfSocket.remove(socket, LOOKING_UP));
     }
 
     @Override
     public void released(Object socket) {
-        Long agent = agentOfSocket.remove(socket);
-        if (agent != null && agent != LOOKING_UP) {
-            socketsPerAgent.computeIfPresent(agent, (id, sockets) -> sockets == 1 ? null : sockets - 1);
+        String user = userOfSocket.remove(socket);
+        if (user != null) {
+            socketsPerUser.computeIfPresent(user, (id, sockets) -> sockets == 1 ? null : sockets - 1);
         }
     }
 
     /** The heartbeat, and what changed since the last write. */
     @Scheduled(every = "${presence.desktop.sync-every:1s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> sync() {
-        Set<Long> connected = Set.copyOf(socketsPerAgent.keySet());
+        Set<String> connected = Set.copyOf(socketsPerUser.keySet());
         return pool.withTransaction(tx -> heartbeat(tx).chain(rowWasGone -> {
             // rowWasGone: the first beat, or the others found this replica dead and removed its rows
-            Set<Long> before;
+            Map<String, Long> before;
             synchronized (written) {
-                before = rowWasGone ? Set.of() : Set.copyOf(written);
+                before = rowWasGone ? Map.of() : Map.copyOf(written);
             }
-            List<Long> opened = connected.stream().filter(id -> !before.contains(id)).toList();
-            List<Long> closed = before.stream().filter(id -> !connected.contains(id)).toList();
-            return write(tx, opened, closed).replaceWith(connected);
+            List<String> opened = connected.stream().filter(user -> !before.containsKey(user)).toList();
+            Map<String, Long> kept = new HashMap<>(before);
+            kept.keySet().retainAll(connected);
+            List<Long> closed = before.entrySet().stream().filter(e -> !connected.contains(e.getKey()))
+                    .map(Map.Entry::getValue).toList();
+            return open(tx, opened).invoke(kept::putAll).chain(() -> close(tx, closed)).replaceWith(kept);
         })).invoke(nowWritten -> {
             synchronized (written) { // only once committed: a failed write is tried again in full
                 written.clear();
-                written.addAll(nowWritten);
+                written.putAll(nowWritten);
             }
         }).onFailure().recoverWithItem(failure -> {
             LOG.warn("Desktop connections not written; the next run retries", failure);
@@ -106,20 +101,34 @@ public class DesktopConnections implements SocketWatcher {
                 .map(rows -> rows.iterator().next().getBoolean("created"));
     }
 
-    private Uni<Void> write(SqlConnection tx, List<Long> opened, List<Long> closed) {
-        Uni<Void> open = opened.isEmpty() ? Uni.createFrom().voidItem() : tx.preparedQuery("""
-                INSERT INTO desktop_connection (agent_id, replica_id)
-                SELECT id, $2 FROM agent WHERE id = ANY($1)
-                ON CONFLICT DO NOTHING""").execute(Tuple.of(opened.toArray(Long[]::new), replica)).replaceWithVoid();
-        if (closed.isEmpty()) {
-            return open;
+    /** Writes the rows of the users' agents; returns the agent of each user who has one (others are tried again). */
+    private Uni<Map<String, Long>> open(SqlConnection tx, List<String> users) {
+        if (users.isEmpty()) {
+            return Uni.createFrom().item(Map.of());
         }
-        return open.chain(() -> tx.preparedQuery("""
+        return tx.preparedQuery("""
+                WITH agents AS (SELECT id, user_id FROM agent WHERE user_id = ANY($1)),
+                written AS (
+                    INSERT INTO desktop_connection (agent_id, replica_id) SELECT id, $2 FROM agents ON CONFLICT DO NOTHING
+                )
+                SELECT id, user_id FROM agents""").execute(Tuple.of(users.toArray(String[]::new), replica))
+                .map(rows -> {
+                    Map<String, Long> agents = new HashMap<>();
+                    rows.forEach(row -> agents.put(row.getString("user_id"), row.getLong("id")));
+                    return agents;
+                });
+    }
+
+    private Uni<Void> close(SqlConnection tx, List<Long> agents) {
+        if (agents.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return tx.preparedQuery("""
                 WITH gone AS (
                     DELETE FROM desktop_connection WHERE replica_id = $2 AND agent_id = ANY($1) RETURNING agent_id
                 )
                 UPDATE agent SET desktop_last_seen_at = now() WHERE id IN (SELECT agent_id FROM gone)""")
-                .execute(Tuple.of(closed.toArray(Long[]::new), replica)).replaceWithVoid());
+                .execute(Tuple.of(agents.toArray(Long[]::new), replica)).replaceWithVoid();
     }
 
     /** A replica that stops cleanly closes its desktops' connections now, so that their grace starts now. */

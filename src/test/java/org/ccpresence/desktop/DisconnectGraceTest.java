@@ -97,6 +97,7 @@ class DisconnectGraceTest {
         first.close();
         Thread.sleep(1000);
         try (GraphQLWs again = desktop(agent, Protocol.LEGACY_WS)) {
+            awaitConnected(agent.id(), true);
             Thread.sleep(PAST_GRACE.toMillis());
             assertTrue(state(agent.id()).getBoolean("data.agent.desktopConnected"));
             assertTrue(state(agent.id()).getBoolean("data.agent.signedIn"));
