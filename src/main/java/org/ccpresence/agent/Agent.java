@@ -1,6 +1,7 @@
 package org.ccpresence.agent;
 
 import java.time.OffsetDateTime;
+import java.util.function.Function;
 
 import org.ccpresence.presence.Presence;
 import org.eclipse.microprofile.graphql.Description;
@@ -65,6 +66,16 @@ public class Agent {
     public int capacityUsed;
 
     static Agent fromRow(Row row) {
+        return fromRow(row, presence -> Presence.fromRow(presence, "p"));
+    }
+
+    /** Reads the agents of one result set, each of their presences built once (see {@link Presence#reader}). */
+    static Function<Row, Agent> reader() {
+        Function<Row, Presence> presences = Presence.reader("p");
+        return row -> fromRow(row, presences);
+    }
+
+    private static Agent fromRow(Row row, Function<Row, Presence> presences) {
         Agent agent = new Agent();
         agent.id = row.getLong("id");
         agent.userId = row.getString("user_id");
@@ -77,7 +88,7 @@ public class Agent {
         agent.capacityUsed = row.getInteger("capacity_used");
         agent.missedInARow = row.getInteger("missed_in_a_row");
         agent.desktopConnected = row.getBoolean("desktop_connected");
-        agent.presence = Presence.fromRow(row, "p");
+        agent.presence = presences.apply(row);
         return agent;
     }
 }

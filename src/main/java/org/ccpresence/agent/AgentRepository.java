@@ -125,7 +125,8 @@ class AgentRepository {
 
     static List<Agent> agents(RowSet<Row> rows) {
         List<Agent> agents = new java.util.ArrayList<>(rows.size());
-        rows.forEach(row -> agents.add(Agent.fromRow(row)));
+        java.util.function.Function<Row, Agent> reader = Agent.reader();
+        rows.forEach(row -> agents.add(reader.apply(row)));
         return agents;
     }
 }

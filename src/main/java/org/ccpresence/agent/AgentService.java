@@ -48,8 +48,9 @@ public class AgentService {
     public Uni<List<List<Agent>>> membersOf(List<Long> workstreamIds) {
         return agents.membersOf(pool, workstreamIds).map(rows -> {
             java.util.Map<Long, List<Agent>> byWorkstream = new java.util.HashMap<>();
+            var reader = Agent.reader();
             rows.forEach(row -> byWorkstream.computeIfAbsent(row.getLong("workstream_id"), k -> new java.util.ArrayList<>())
-                    .add(Agent.fromRow(row)));
+                    .add(reader.apply(row)));
             return workstreamIds.stream().map(id -> byWorkstream.getOrDefault(id, List.of())).toList();
         });
     }

@@ -10,6 +10,7 @@ import graphql.analysis.MaxQueryDepthInstrumentation;
 import graphql.execution.instrumentation.ChainedInstrumentation;
 import graphql.execution.instrumentation.Instrumentation;
 import graphql.schema.GraphQLSchema;
+import graphql.schema.visibility.DefaultGraphqlFieldVisibility;
 import io.smallrye.graphql.spi.EventingService;
 
 /**
@@ -23,6 +24,8 @@ import io.smallrye.graphql.spi.EventingService;
  */
 public class GraphQLEngineSetup implements EventingService {
 
+    private static final String FIELD_VISIBILITY_DEFAULT = "default";
+
     @Override
     public String getConfigKey() {
         return "presence.graphql.engine-setup";
@@ -31,8 +34,15 @@ public class GraphQLEngineSetup implements EventingService {
     @Override
     public GraphQLSchema.Builder beforeSchemaBuild(GraphQLSchema.Builder builder) {
         IdListArguments.retype(builder);
-        PlainFields.install(builder);
-        return builder;
+        GraphQLSchema draft = builder.build();
+        return builder.codeRegistry(draft.getCodeRegistry().transform(codes -> {
+            PlainFields.install(draft, codes);
+            if (FIELD_VISIBILITY_DEFAULT.equals(io.smallrye.graphql.spi.config.Config.get().getFieldVisibility())) {
+                // SmallRye takes the setting's default value for a pattern of fields to block, and graphql-java then
+                // matches every field of every answer against it, a regular expression each (3 % of a report page)
+                codes.fieldVisibility(DefaultGraphqlFieldVisibility.DEFAULT_FIELD_VISIBILITY);
+            }
+        }));
     }
 
     @Override
