@@ -215,15 +215,27 @@ class OfferRepository {
     }
 
     /**
-     * The expiry sweep, one statement per batch: claims up to {@code limit} pending offers past their expiry (skipping
-     * offers another replica is sweeping or an agent is answering) and marks them EXPIRED. The claim is materialized
-     * so that it runs once whatever the plan (see Sweeps.planForCurrentTableSizes).
+     * The expiry sweep, one statement per batch: claims the agents of up to {@code limit} pending offers past their
+     * expiry, then those offers, and marks them EXPIRED. Every writer locks an offer's agent before the offer (answers,
+     * completions, sign-outs, the wrap-up sweep), so the sweep does too, and skips agents another transaction holds
+     * (answering, signing out, another replica's sweep): it never waits for a lock another writer holds, and never
+     * holds an offer whose agent it could not lock. The claims are materialized so that they run once whatever the plan
+     * (see Sweeps.planForCurrentTableSizes); a few times the batch is looked at, so that sweepers running at once
+     * each find agents the others did not take.
      */
     Uni<Expired> expireDue(SqlClient sql, int limit) {
         return sql.preparedQuery("""
-                WITH due AS MATERIALIZED (
-                    SELECT id FROM offer WHERE state = 'PENDING' AND expires_at <= now()
-                    ORDER BY expires_at LIMIT $1 FOR UPDATE SKIP LOCKED
+                WITH candidates AS MATERIALIZED (
+                    SELECT id, agent_id FROM offer WHERE state = 'PENDING' AND expires_at <= now()
+                    ORDER BY expires_at LIMIT $1 * 4
+                ), agents AS MATERIALIZED (
+                    SELECT a.id FROM agent a WHERE a.id IN (SELECT agent_id FROM candidates)
+                    ORDER BY a.id LIMIT $1 FOR UPDATE OF a SKIP LOCKED
+                ), due AS MATERIALIZED (
+                    SELECT o.id FROM offer o
+                    WHERE o.id IN (SELECT c.id FROM candidates c JOIN agents a ON a.id = c.agent_id)
+                      AND o.state = 'PENDING' AND o.expires_at <= now()
+                    ORDER BY o.id FOR UPDATE OF o SKIP LOCKED
                 ), expired AS (
                     UPDATE offer o SET state = 'EXPIRED' FROM due WHERE o.id = due.id
                     RETURNING o.agent_id, o.workstream_id, o.work_item

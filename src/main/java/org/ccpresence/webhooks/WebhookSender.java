@@ -38,9 +38,9 @@ import io.vertx.mutiny.sqlclient.Tuple;
  * position, the batch in flight and its failures are rows, so a restart or another replica carries on where this one
  * stopped. Each webhook runs on its own: a slow receiver holds back only its own changes.
  * <p>
- * A webhook that has caught up waits {@code presence.webhooks.batch-wait} after a batch before it forms a batch that
- * is not full: under load the changes of that time go out together, instead of a request (and two commits) per
- * change, and a lone change still goes out at once.
+ * A webhook that has caught up (its last batch was not full) waits {@code presence.webhooks.batch-wait} before it
+ * reads the log again: under load the changes of that time go out together, instead of a request (and two commits)
+ * per change, and a lone change after a quiet moment still goes out at once. A full batch is followed at once.
  */
 @ApplicationScoped
 public class WebhookSender {
@@ -56,8 +56,8 @@ public class WebhookSender {
     /** When the oldest change not yet acknowledged was made, per webhook held here (absent: none waiting). */
     private final Map<Long, OffsetDateTime> oldestWaiting = new ConcurrentHashMap<>();
     private final Map<Long, Gauge> lagGauges = new ConcurrentHashMap<>();
-    /** When each webhook's last batch was formed (System.nanoTime). */
-    private final Map<Long, Long> lastBatchAt = new ConcurrentHashMap<>();
+    /** When each webhook last formed a batch that was not full, i.e. had caught up (System.nanoTime). */
+    private final Map<Long, Long> lastPartialBatchAt = new ConcurrentHashMap<>();
 
     private final Pool pool;
     private final ChangeLog log;
@@ -164,6 +164,11 @@ public class WebhookSender {
      * is nothing to do until the next change or poll, else how long to wait before the next step.
      */
     private Uni<Long> deliverNext(long id) {
+        Long partialAt = lastPartialBatchAt.get(id);
+        long gathering = partialAt == null ? 0 : batchWaitNanos - (System.nanoTime() - partialAt);
+        if (gathering > 0) { // caught up a moment ago: let the next changes gather before reading the log again
+            return Uni.createFrom().item(gathering);
+        }
         return pool.preparedQuery("""
                 SELECT id, url, secret, workstream_id, position, pending_id, pending_body,
                        coalesce(next_attempt_at <= now(), true) AS due
@@ -177,31 +182,39 @@ public class WebhookSender {
                     if (!webhook.getBoolean("due")) {
                         return Uni.createFrom().item(DONE);
                     }
+                    String url = webhook.getString("url");
+                    String secret = webhook.getString("secret");
                     if (webhook.getString("pending_id") != null) {
-                        return attempt(id, webhook.getString("url"), webhook.getString("secret"),
-                                webhook.getString("pending_id"), webhook.getString("pending_body"));
+                        return attempt(id, url, secret, webhook.getString("pending_id"), webhook.getString("pending_body"));
                     }
-                    return prepare(id, webhook.getLong("position"), webhook.getLong("workstream_id"));
+                    return prepare(id, webhook.getLong("position"), webhook.getLong("workstream_id"), url, secret);
                 });
     }
 
-    /** Forms the next batch from the log and stores it as the one in flight (or skips changes the filter leaves out). */
-    private Uni<Long> prepare(long id, long position, Long workstreamId) {
-        return log.lastSequence().chain(last -> log.between(position, last, BATCH, null, workstreamId).chain(changes -> {
+    /**
+     * Forms the next batch from the log, stores it as the one in flight and sends it; or moves the position past
+     * changes the filter leaves out.
+     */
+    private Uni<Long> prepare(long id, long position, Long workstreamId, String url, String secret) {
+        // a filter may leave every change out: then the position moves to the newest change there is
+        Uni<Long> upTo = workstreamId == null ? Uni.createFrom().item(Long.MAX_VALUE) : log.lastSequence();
+        return upTo.chain(last -> log.between(position, last, BATCH, null, workstreamId).chain(changes -> {
+            if (changes.size() < BATCH) {
+                lastPartialBatchAt.put(id, System.nanoTime());
+            } else {
+                lastPartialBatchAt.remove(id);
+            }
             if (changes.isEmpty()) {
                 oldestWaiting.remove(id);
+                if (workstreamId == null) {
+                    return Uni.createFrom().item(DONE);
+                }
                 return pool.preparedQuery("""
                         UPDATE webhook SET position = $3
                         WHERE id = $1 AND lease_holder = $2 AND pending_id IS NULL AND position < $3""")
                         .execute(Tuple.of(id, holder, last)).replaceWith(DONE);
             }
             oldestWaiting.putIfAbsent(id, changes.get(0).at);
-            Long previous = lastBatchAt.get(id);
-            long sinceLast = previous == null ? Long.MAX_VALUE : System.nanoTime() - previous;
-            if (changes.size() < BATCH && sinceLast < batchWaitNanos) {
-                return Uni.createFrom().item(batchWaitNanos - sinceLast);
-            }
-            lastBatchAt.put(id, System.nanoTime());
             batchSizes.record(changes.size());
             return body(id, changes).chain(body -> {
                 String batchId = "msg_" + UUID.randomUUID().toString().replace("-", "");
@@ -210,7 +223,8 @@ public class WebhookSender {
                         UPDATE webhook SET pending_id = $3, pending_body = $4, pending_through = $5
                         WHERE id = $1 AND lease_holder = $2 AND pending_id IS NULL AND position = $6""")
                         .execute(Tuple.of(id, holder, batchId, body, through, position))
-                        .map(stored -> NOW); // not stored: replayed meanwhile, start again from the row
+                        .chain(stored -> stored.rowCount() == 1 ? attempt(id, url, secret, batchId, body)
+                                : Uni.createFrom().item(NOW)); // replayed meanwhile: start again from the row
             });
         }));
     }
@@ -292,7 +306,7 @@ public class WebhookSender {
 
     private void drop(long id) {
         if (held.remove(id)) {
-            lastBatchAt.remove(id);
+            lastPartialBatchAt.remove(id);
             oldestWaiting.remove(id);
             Gauge lag = lagGauges.remove(id);
             if (lag != null) {
