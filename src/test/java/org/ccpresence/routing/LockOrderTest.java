@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
@@ -41,17 +42,35 @@ class LockOrderTest {
     @Test
     void signOutsRacingTheExpirySweepOfTheirOffersNeverDeadlock() throws Exception {
         String ws = MissPolicyTest.workstream(1, null); // every miss counts: the sweep writes the agents it expires offers of
-        for (int i = 0; i < AGENTS; i++) {
-            signIn(createAgent(null, List.of(ws)));
-        }
         record Offered(String item, String id, String agent, OffsetDateTime expiresAt) {
         }
         List<Offered> offers = new ArrayList<>();
-        for (int i = 0; i < AGENTS; i++) {
-            String item = unique("item");
-            JsonPath offered = offerWork(ws, item);
-            offers.add(new Offered(item, required(offered, "data.offerWork.id"), offered.getString("data.offerWork.agent.id"),
-                    OffsetDateTime.parse(offered.getString("data.offerWork.expiresAt"))));
+        ExecutorService setUp = Executors.newFixedThreadPool(WRITERS);
+        try {
+            // in parallel: every offer must be made well within the offers' 5 s, or the first to expire are offered
+            // again to the agents the others were meant for
+            List<Future<?>> agents = new ArrayList<>();
+            for (int i = 0; i < AGENTS; i++) {
+                agents.add(setUp.submit(() -> signIn(createAgent(null, List.of(ws)))));
+            }
+            for (Future<?> agent : agents) {
+                agent.get();
+            }
+            List<Future<Offered>> made = new ArrayList<>();
+            for (int i = 0; i < AGENTS; i++) {
+                made.add(setUp.submit(() -> {
+                    String item = unique("item");
+                    JsonPath offered = offerWork(ws, item);
+                    return new Offered(item, required(offered, "data.offerWork.id"),
+                            offered.getString("data.offerWork.agent.id"),
+                            OffsetDateTime.parse(offered.getString("data.offerWork.expiresAt")));
+                }));
+            }
+            for (Future<Offered> offer : made) {
+                offers.add(offer.get());
+            }
+        } finally {
+            setUp.shutdownNow();
         }
         long deadlocksBefore = deadlocks();
 
