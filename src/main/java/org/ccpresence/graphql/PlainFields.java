@@ -75,6 +75,27 @@ final class PlainFields {
         return env.getOperationDefinition().getOperation() == OperationDefinition.Operation.SUBSCRIPTION;
     }
 
+    /**
+     * A plain fetcher in place of one of SmallRye's, for queries and mutations. Subscriptions keep SmallRye's: the live
+     * path renders each event once per shape and paces its sockets by what that costs, and its overload behaviour
+     * (OverloadTest) is tuned to SmallRye's fetchers.
+     */
+    private abstract static class Plain implements DataFetcher<Object> {
+
+        final DataFetcher<?> smallRye;
+
+        Plain(DataFetcher<?> smallRye) {
+            this.smallRye = smallRye;
+        }
+
+        @Override
+        public final Object get(DataFetchingEnvironment env) throws Exception {
+            return subscription(env) ? smallRye.get(env) : answer(env);
+        }
+
+        abstract Object answer(DataFetchingEnvironment env) throws Exception;
+    }
+
     private static Object privateField(Class<?> owner, Object of, String name) throws ReflectiveOperationException {
         Field field = owner.getDeclaredField(name);
         field.setAccessible(true);
@@ -87,18 +108,16 @@ final class PlainFields {
      * below it from it, each capturing and restoring the thread context for nothing — the request's context is the
      * Vert.x context the answer completes on, and Quarkus re-activates the request scope for each resolver itself.
      */
-    private static final class Settled implements DataFetcher<Object> {
-
-        private final DataFetcher<?> smallRye;
+    private static final class Settled extends Plain {
 
         Settled(DataFetcher<?> smallRye) {
-            this.smallRye = smallRye;
+            super(smallRye);
         }
 
         @Override
-        public Object get(DataFetchingEnvironment env) throws Exception {
+        Object answer(DataFetchingEnvironment env) throws Exception {
             Object answer = smallRye.get(env);
-            if (subscription(env) || !(answer instanceof CompletionStage<?> stage)) {
+            if (!(answer instanceof CompletionStage<?> stage)) {
                 return answer;
             }
             CompletableFuture<Object> plain = new CompletableFuture<>();
@@ -119,16 +138,15 @@ final class PlainFields {
      * also builds a request context per source (the loader builds it again from the first key) and wraps each load in
      * a context-propagating future.
      */
-    private static final class Batched implements DataFetcher<Object> {
+    private static final class Batched extends Plain {
 
         private final String loader;
         private final ArgumentHelper arguments;
-        private final BatchDataFetcher<?> smallRye;
 
         private Batched(String loader, ArgumentHelper arguments, BatchDataFetcher<?> smallRye) {
+            super(smallRye);
             this.loader = loader;
             this.arguments = arguments;
-            this.smallRye = smallRye;
         }
 
         static Batched of(BatchDataFetcher<?> smallRye) {
@@ -141,10 +159,7 @@ final class PlainFields {
         }
 
         @Override
-        public Object get(DataFetchingEnvironment env) throws Exception {
-            if (subscription(env)) {
-                return smallRye.get(env);
-            }
+        Object answer(DataFetchingEnvironment env) throws Exception {
             Map<String, Object> keyContext = new HashMap<>(4);
             keyContext.put("arguments", arguments.getArguments(env, true));
             keyContext.put("dataFetchingEnvironment", env);
@@ -153,7 +168,7 @@ final class PlainFields {
     }
 
     /** One property of one class: read, then transformed and adapted by SmallRye's own helper. */
-    private static final class Property implements DataFetcher<Object>, TrivialDataFetcher<Object> {
+    private static final class Property extends Plain implements TrivialDataFetcher<Object> {
 
         /** Types graphql-java's scalars take as they are, when SmallRye has nothing to transform (no format). */
         private static final Set<String> AS_IS = Set.of("java.lang.String", "boolean", "java.lang.Boolean", "int",
@@ -166,12 +181,11 @@ final class PlainFields {
         private final Reader reader;
         /** Null: the value is answered as read. */
         private final FieldHelper helper;
-        private final FieldDataFetcher<?> smallRye;
 
         private Property(Reader reader, FieldHelper helper, FieldDataFetcher<?> smallRye) {
+            super(smallRye);
             this.reader = reader;
             this.helper = helper;
-            this.smallRye = smallRye;
         }
 
         static Property of(FieldDataFetcher<?> smallRye) {
@@ -197,12 +211,7 @@ final class PlainFields {
         }
 
         @Override
-        public Object get(DataFetchingEnvironment env) throws Exception {
-            if (subscription(env)) {
-                // the live path renders each event once per shape and paces its sockets by what that costs: its
-                // overload behaviour (OverloadTest) is tuned to SmallRye's fetcher, and stays with it for now
-                return smallRye.get(env);
-            }
+        Object answer(DataFetchingEnvironment env) throws Exception {
             Object source = env.getSource();
             if (source == null) {
                 return null;
