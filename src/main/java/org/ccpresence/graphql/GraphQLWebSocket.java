@@ -19,6 +19,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.smallrye.mutiny.Multi;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -114,7 +115,10 @@ public class GraphQLWebSocket {
                 socket.close((short) 4406, "Subprotocol not acceptable: use graphql-transport-ws or graphql-ws");
                 return;
             }
-            new WsConnection(this, socket, protocol, authorization, address, vertx.getOrCreateContext()).start();
+            Context context = vertx.getOrCreateContext();
+            WsConnection connection = new WsConnection(this, socket, protocol, authorization, address, context);
+            ClosingHandshake.install(rc.request().connection(), refused -> context.runOnContext(v -> connection.refused(refused)));
+            connection.start();
         }).onFailure(failure -> {
             initialised(address);
             LOG.debugf("WebSocket upgrade failed: %s", failure.getMessage());

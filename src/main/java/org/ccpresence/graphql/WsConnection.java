@@ -81,10 +81,16 @@ final class WsConnection {
         });
     }
 
-    /** Vert.x refuses frames and messages over its limits (64 KiB, 256 KiB) by failing the socket: 1009 says why. */
+    /** The decoder refused a frame (over 64 KiB, or malformed): its close code says why (see {@link ClosingHandshake}). */
+    void refused(CorruptedWebSocketFrameException corrupted) {
+        close(corrupted.closeStatus().code(), corrupted.closeStatus().code() == 1009
+                ? "Frame too big: send GraphQL messages of at most 64 KiB" : corrupted.closeStatus().reasonText());
+    }
+
+    /** Vert.x refuses messages over its limit (256 KiB, in frames of up to 64 KiB) by failing the socket: 1009 says why. */
     private void onFailure(Throwable failure) {
         if (failure instanceof CorruptedWebSocketFrameException corrupted) {
-            close(corrupted.closeStatus().code(), corrupted.closeStatus().reasonText());
+            refused(corrupted);
         } else if (String.valueOf(failure.getMessage()).contains("max message size")) {
             close(1009, "Message too big: send GraphQL messages of at most 256 KiB");
         } else {
@@ -177,8 +183,13 @@ final class WsConnection {
             return;
         }
         if (!(message.getValue("payload") instanceof JsonObject payload) || !(payload.getValue("query") instanceof String query)
-                || !(payload.getValue("variables", new JsonObject()) instanceof JsonObject variables)
-                || !(payload.getValue("operationName", "") instanceof String operationName)) {
+                || !(orElse(payload.getValue("variables"), new JsonObject()) instanceof JsonObject variables)
+                || !(orElse(payload.getValue("operationName"), "") instanceof String operationName)) {
+            if (protocol == WsProtocol.TRANSPORT_WS) { // a message of a format the protocol does not specify
+                close(4400, "Invalid message: the subscribe payload needs a query (text), and may have variables "
+                        + "(an object) and an operationName (text).");
+                return;
+            }
             refuse(id, ApiException.badInput("The payload needs a query (text), and may have variables (an object) and "
                     + "an operationName (text)."));
             return;
@@ -198,6 +209,11 @@ final class WsConnection {
                 verified -> context.runOnContext(v -> start(id, verified, query,
                         operationName.isEmpty() ? null : operationName, variables.getMap())),
                 failure -> context.runOnContext(v -> failStart(id, ContractErrors.toApiException(failure))));
+    }
+
+    /** The protocol lets a client leave out variables and operationName, or send them as null. */
+    private static Object orElse(Object given, Object absent) {
+        return given == null ? absent : given;
     }
 
     private void start(String id, Caller verified, String query, String operationName, Map<String, Object> variables) {

@@ -14,6 +14,7 @@ import java.util.stream.Stream;
 import jakarta.inject.Inject;
 
 import org.ccpresence.support.Tokens;
+import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -26,6 +27,7 @@ import io.restassured.path.json.JsonPath;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
@@ -91,7 +93,9 @@ class HostileInputTest {
     }
 
     private WebSocket open() throws Exception {
-        HttpClient http = vertx.createHttpClient();
+        // frames as large as a browser sends: one frame per message, whatever its size
+        HttpClient http = vertx.createHttpClient(new HttpClientOptions().setMaxWebSocketFrameSize(8 * 1024 * 1024)
+                .setMaxWebSocketMessageSize(8 * 1024 * 1024));
         return http.webSocket(new WebSocketConnectOptions().setHost("localhost").setPort(RestAssured.port).setURI("/graphql")
                 .setSubProtocols(List.of("graphql-transport-ws"))).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
@@ -123,7 +127,17 @@ class HostileInputTest {
                 Arguments.of("not JSON", List.of(INIT, "hello"), 4400),
                 Arguments.of("subscribe before connection_init", List.of(SUBSCRIBE), 4401),
                 Arguments.of("a second connection_init", List.of(INIT, INIT), 4429),
-                Arguments.of("the id of an open subscription again", List.of(initWithToken, SUBSCRIBE, SUBSCRIBE), 4409));
+                Arguments.of("the id of an open subscription again", List.of(initWithToken, SUBSCRIBE, SUBSCRIBE), 4409),
+                // the graphql-transport-ws protocol: a message of a format it does not specify closes with 4400
+                Arguments.of("a subscribe without a payload", List.of(initWithToken, "{\"id\":\"1\",\"type\":\"subscribe\"}"), 4400),
+                Arguments.of("a subscribe whose query is not text",
+                        List.of(initWithToken, "{\"id\":\"1\",\"type\":\"subscribe\",\"payload\":{\"query\":7}}"), 4400),
+                Arguments.of("a subscribe whose variables are not an object", List.of(initWithToken,
+                        "{\"id\":\"1\",\"type\":\"subscribe\",\"payload\":{\"query\":\"subscription { presenceChanged { agentId } }\","
+                                + "\"variables\":[1]}}"), 4400),
+                Arguments.of("a subscribe whose operationName is not text", List.of(initWithToken,
+                        "{\"id\":\"1\",\"type\":\"subscribe\",\"payload\":{\"query\":\"subscription { presenceChanged { agentId } }\","
+                                + "\"operationName\":{}}}"), 4400));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -134,12 +148,34 @@ class HostileInputTest {
         assertEquals((short) code, closedWith(socket, Duration.ofSeconds(10)), what);
     }
 
+    /** A well-formed subscribe (null variables and operationName are allowed) whose query the schema refuses is answered with an error; the socket stays open. */
     @Test
+    void aSubscribeThatFailsValidationIsAnsweredWithAnError() throws Exception {
+        WebSocket socket = open();
+        CompletableFuture<String> answer = new CompletableFuture<>();
+        socket.textMessageHandler(text -> {
+            if (text.contains("\"type\":\"error\"")) {
+                answer.complete(text);
+            }
+        });
+        socket.writeTextMessage("{\"type\":\"connection_init\",\"payload\":{\"Authorization\":\"Bearer " + Tokens.admin() + "\"}}");
+        socket.writeTextMessage("{\"id\":\"1\",\"type\":\"subscribe\",\"payload\":{\"query\":\"subscription { nothingLikeThis }\","
+                + "\"variables\":null,\"operationName\":null}}");
+        assertThat(answer.get(10, TimeUnit.SECONDS), containsString("BAD_USER_INPUT"));
+        CompletableFuture<String> pong = new CompletableFuture<>();
+        socket.textMessageHandler(pong::complete);
+        socket.writeTextMessage("{\"type\":\"ping\"}");
+        assertThat(pong.get(10, TimeUnit.SECONDS), containsString("pong"));
+        socket.close();
+    }
+
+    /** The client is still sending when the service refuses the message: it must still learn why (RFC 6455's closing handshake). */
+    @RepeatedTest(8)
     void aFrameOfSeveralMegabytesClosesWith1009() throws Exception {
         WebSocket socket = open();
         CompletableFuture<Short> closed = new CompletableFuture<>();
         socket.closeHandler(v -> closed.complete(socket.closeStatusCode()));
-        socket.writeTextMessage("{\"type\":\"connection_init\",\"payload\":{\"x\":\"" + "x".repeat(3 * 1024 * 1024) + "\"}}");
+        socket.writeTextMessage("{\"type\":\"connection_init\",\"payload\":{\"x\":\"" + "x".repeat(4 * 1024 * 1024) + "\"}}");
         assertThat(closed.get(10, TimeUnit.SECONDS) + " " + socket.closeReason(), containsString("1009"));
     }
 }
