@@ -92,25 +92,31 @@ class HostileInputTest {
         }
     }
 
-    private WebSocket open() throws Exception {
+    /** A socket to the service and the close code it will get, watched from the start: the service may close it before the test's next line. */
+    private record Socket(WebSocket socket, CompletableFuture<Short> closed) {
+
+        short closedWithin(Duration within) throws Exception {
+            return closed.get(within.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private Socket open() throws Exception {
         // frames as large as a browser sends: one frame per message, whatever its size
         HttpClient http = vertx.createHttpClient(new HttpClientOptions().setMaxWebSocketFrameSize(8 * 1024 * 1024)
                 .setMaxWebSocketMessageSize(8 * 1024 * 1024));
-        return http.webSocket(new WebSocketConnectOptions().setHost("localhost").setPort(RestAssured.port).setURI("/graphql")
-                .setSubProtocols(List.of("graphql-transport-ws"))).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    }
-
-    private static short closedWith(WebSocket socket, Duration within) throws Exception {
         CompletableFuture<Short> closed = new CompletableFuture<>();
-        socket.closeHandler(v -> closed.complete(socket.closeStatusCode()));
-        return closed.get(within.toMillis(), TimeUnit.MILLISECONDS);
+        WebSocket socket = http.webSocket(new WebSocketConnectOptions().setHost("localhost").setPort(RestAssured.port).setURI("/graphql")
+                .setSubProtocols(List.of("graphql-transport-ws")))
+                .onSuccess(ws -> ws.closeHandler(v -> closed.complete(ws.closeStatusCode())))
+                .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        return new Socket(socket, closed);
     }
 
     @Test
     void aSocketThatNeverSaysHelloIsClosedWith4408() throws Exception {
-        WebSocket socket = open();
+        Socket socket = open();
         // the test profile waits 2 s for connection_init (presence.graphql.connection-init-timeout)
-        assertEquals((short) 4408, closedWith(socket, Duration.ofSeconds(10)));
+        assertEquals((short) 4408, socket.closedWithin(Duration.ofSeconds(10)));
     }
 
     static final String INIT = "{\"type\":\"connection_init\"}";
@@ -143,15 +149,15 @@ class HostileInputTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("protocolViolations")
     void aPeerThatBreaksTheProtocolIsClosedWithItsCode(String what, List<String> messages, int code) throws Exception {
-        WebSocket socket = open();
-        messages.forEach(socket::writeTextMessage);
-        assertEquals((short) code, closedWith(socket, Duration.ofSeconds(10)), what);
+        Socket socket = open();
+        messages.forEach(socket.socket()::writeTextMessage);
+        assertEquals((short) code, socket.closedWithin(Duration.ofSeconds(10)), what);
     }
 
     /** A well-formed subscribe (null variables and operationName are allowed) whose query the schema refuses is answered with an error; the socket stays open. */
     @Test
     void aSubscribeThatFailsValidationIsAnsweredWithAnError() throws Exception {
-        WebSocket socket = open();
+        WebSocket socket = open().socket();
         CompletableFuture<String> answer = new CompletableFuture<>();
         socket.textMessageHandler(text -> {
             if (text.contains("\"type\":\"error\"")) {
@@ -172,10 +178,8 @@ class HostileInputTest {
     /** The client is still sending when the service refuses the message: it must still learn why (RFC 6455's closing handshake). */
     @RepeatedTest(8)
     void aFrameOfSeveralMegabytesClosesWith1009() throws Exception {
-        WebSocket socket = open();
-        CompletableFuture<Short> closed = new CompletableFuture<>();
-        socket.closeHandler(v -> closed.complete(socket.closeStatusCode()));
-        socket.writeTextMessage("{\"type\":\"connection_init\",\"payload\":{\"x\":\"" + "x".repeat(4 * 1024 * 1024) + "\"}}");
-        assertThat(closed.get(10, TimeUnit.SECONDS) + " " + socket.closeReason(), containsString("1009"));
+        Socket socket = open();
+        socket.socket().writeTextMessage("{\"type\":\"connection_init\",\"payload\":{\"x\":\"" + "x".repeat(4 * 1024 * 1024) + "\"}}");
+        assertThat(socket.closedWithin(Duration.ofSeconds(10)) + " " + socket.socket().closeReason(), containsString("1009"));
     }
 }
