@@ -21,6 +21,11 @@ const startOfDay = (d) => new Date(d.getFullYear(), d.getMonth(), d.getDate());
 const addDays = (d, n) => new Date(d.getFullYear(), d.getMonth(), d.getDate() + n);
 
 /** The chosen period in local time; the service counts up to now, so "today" may end tomorrow at midnight. */
+/** Bar segments get their widths from data-share: the Content-Security-Policy refuses style attributes in markup. */
+function widen(container) {
+  container.querySelectorAll('[data-share]').forEach((segment) => { segment.style.width = `${segment.dataset.share}%`; });
+}
+
 function chosenPeriod() {
   const today = startOfDay(new Date());
   switch ($('#period').value) {
@@ -78,12 +83,13 @@ async function showSummary() {
     totals.changes += row.changes;
     STATUSES.forEach((s) => { totals[s] += by[s] ?? 0; });
     const bar = STATUSES.filter((s) => by[s]).map((s) =>
-      `<span class="${s}" style="width:${((100 * by[s]) / span).toFixed(2)}%" title="${LABELS[s]} ${hoursMinutes(by[s])}"></span>`).join('');
+      `<span class="${s}" data-share="${((100 * by[s]) / span).toFixed(2)}" title="${LABELS[s]} ${hoursMinutes(by[s])}"></span>`).join('');
     return `<tr data-agent="${row.agent.id}"><td>${escapeHtml(row.agent.name)}</td>
       <td class="figure">${hoursMinutes(row.signedInSeconds)}</td>
       ${STATUSES.map((s) => `<td class="figure" data-status="${s}">${hoursMinutes(by[s] ?? 0)}</td>`).join('')}
       <td class="figure">${row.changes}</td><td><div class="bar">${bar}</div></td></tr>`;
   }).join('') || '<tr><td colspan="9" class="muted">No agents</td></tr>';
+  widen($('#summary tbody'));
   $('#summary tfoot').innerHTML = `<tr><td>Total (${rows.length} agents)</td><td class="figure">${hoursMinutes(totals.signedIn)}</td>
     ${STATUSES.map((s) => `<td class="figure" data-status="${s}">${hoursMinutes(totals[s])}</td>`).join('')}
     <td class="figure">${totals.changes}</td><td></td></tr>`;
@@ -151,8 +157,9 @@ async function showTimeline(agentId, name) {
     return { ...c, start, stop, status: SIGNS_OUT.has(c.cause) ? 'SIGNED_OUT' : c.current.baseStatus };
   }).filter((s) => s.stop > s.start);
   $('#timeline-title').textContent = `Timeline of ${name}`;
-  $('#timeline').innerHTML = spans.map((s) => `<span class="${s.status}" style="width:${((100 * (s.stop - s.start)) / span).toFixed(3)}%"
+  $('#timeline').innerHTML = spans.map((s) => `<span class="${s.status}" data-share="${((100 * (s.stop - s.start)) / span).toFixed(3)}"
     title="${escapeHtml(s.current.name)} (${s.cause}) ${new Date(s.start).toLocaleTimeString()}"></span>`).join('');
+  widen($('#timeline'));
   $('#timeline-changes tbody').innerHTML = spans.map((s) => `<tr><td>${new Date(s.start).toLocaleString()}</td>
     <td>${escapeHtml(s.current.name)}</td><td>${s.status === 'SIGNED_OUT' ? 'Signed out' : LABELS[s.status]}</td>
     <td>${s.cause}</td></tr>`).join('') || '<tr><td colspan="4" class="muted">No changes</td></tr>';

@@ -81,6 +81,9 @@ class ReportsBrowserTest {
         assertThat(BrowserTest.browser.findElement(By.cssSelector("#summary tfoot")).getText(), containsString("Total (2 agents)"));
         assertThat(BrowserTest.browser.findElement(By.cssSelector("#summary tfoot")).getText(), containsString("5"));
         assertTrue(BrowserTest.browser.findElements(By.cssSelector("#summary tbody .bar span")).size() >= 2, "a stacked bar per agent");
+        for (WebElement segment : BrowserTest.browser.findElements(By.cssSelector("#summary tbody .bar span"))) {
+            assertTrue(segment.getSize().getWidth() > 0, "each bar segment as wide as its share");
+        }
 
         // the CSV of exactly what is shown, fetched with the page's token
         String csv = (String) ((JavascriptExecutor) BrowserTest.browser).executeAsyncScript("""
