@@ -20,12 +20,12 @@ export const hoursMinutes = (seconds) => {
 const startOfDay = (d) => new Date(d.getFullYear(), d.getMonth(), d.getDate());
 const addDays = (d, n) => new Date(d.getFullYear(), d.getMonth(), d.getDate() + n);
 
-/** The chosen period in local time; the service counts up to now, so "today" may end tomorrow at midnight. */
 /** Bar segments get their widths from data-share: the Content-Security-Policy refuses style attributes in markup. */
 function widen(container) {
   container.querySelectorAll('[data-share]').forEach((segment) => { segment.style.width = `${segment.dataset.share}%`; });
 }
 
+/** The chosen period in local time; the service counts up to now, so "today" may end tomorrow at midnight. */
 function chosenPeriod() {
   const today = startOfDay(new Date());
   switch ($('#period').value) {
