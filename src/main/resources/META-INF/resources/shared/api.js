@@ -47,11 +47,20 @@ const PREFIX = {
 /** An API error in words a person understands. */
 export const describe = (error) => (PREFIX[error.code] ?? '') + error.message;
 
+/**
+ * The pause before reconnect attempt n (0, 1, …): growing as 0.5, 1, 2, 4, 8, 10 s, each drawn at random between half
+ * of that and all of it, so that the desktops a replica restart dropped at one moment do not all come back at the next.
+ */
+export const reconnectPause = (n) => {
+  const ceiling = Math.min(500 * 2 ** n, 10_000);
+  return ceiling / 2 + Math.random() * (ceiling / 2);
+};
+
 /** The token the live connection authenticated with: the service ends its subscriptions when it expires. */
 let connectedWith;
 
 /**
- * A WebSocket client that reconnects on its own (growing pauses, up to 10 s). onConnected runs after every
+ * A WebSocket client that reconnects on its own (growing pauses with jitter, up to 10 s). onConnected runs after every
  * (re)connection: that is where subscriptions resume.
  */
 export function streamClient({ onConnected, onClosed }) {
@@ -66,7 +75,7 @@ export function streamClient({ onConnected, onClosed }) {
     keepAlive: 10_000,
     retryAttempts: Infinity,
     shouldRetry: () => true,
-    retryWait: (retries) => new Promise((resolve) => setTimeout(resolve, Math.min(500 * 2 ** retries, 10_000))),
+    retryWait: (retries) => new Promise((resolve) => setTimeout(resolve, reconnectPause(retries))),
     on: { connected: () => onConnected?.(), closed: () => onClosed?.() },
   });
 }
