@@ -159,6 +159,25 @@ class BrowserTest {
         return new Agent(id, userId);
     }
 
+    /** The pages' reconnect pauses, as the pages compute them: growing, and spread so that dropped desktops do not return at once. */
+    @Test
+    void reconnectPausesGrowAndAreSpreadOut() {
+        open("/wallboard/", Tokens.supervisor());
+        @SuppressWarnings("unchecked")
+        List<List<Number>> pauses = (List<List<Number>>) ((org.openqa.selenium.JavascriptExecutor) browser).executeAsyncScript("""
+                const done = arguments[arguments.length - 1];
+                import('/shared/api.js').then(({ reconnectPause }) =>
+                  done([0, 1, 2, 3, 4, 5, 8].map((n) => Array.from({ length: 200 }, () => reconnectPause(n)))));""");
+        double[] ceilings = { 500, 1000, 2000, 4000, 8000, 10_000, 10_000 };
+        for (int n = 0; n < ceilings.length; n++) {
+            double ceiling = ceilings[n];
+            List<Double> drawn = pauses.get(n).stream().map(Number::doubleValue).sorted().toList();
+            assertTrue(drawn.get(0) >= ceiling / 2 && drawn.get(drawn.size() - 1) <= ceiling, "attempt " + n + ": " + drawn);
+            // 200 draws spread over the upper half: the first and last quarter of that range are both reached
+            assertTrue(drawn.get(0) < ceiling * 0.625 && drawn.get(drawn.size() - 1) > ceiling * 0.875, "attempt " + n + ": " + drawn);
+        }
+    }
+
     /**
      * Outside dev mode the pages never ask for the dev-only token helper (it answered 404 on every page view), and
      * everything they do ask for is there.
