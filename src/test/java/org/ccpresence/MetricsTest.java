@@ -58,6 +58,24 @@ class MetricsTest {
         assertTrue(value(metrics(), name, labels) > before, name + "{" + labels + "} did not move from " + before);
     }
 
+    /**
+     * The pool and this replica's LISTEN connection report apart: they shared a name, so the second's gauges were
+     * refused (Micrometer's "Gauge has been already registered" warning at every start) and it went unreported.
+     */
+    @Test
+    void theListenConnectionIsReportedApartFromThePool() throws Exception {
+        post("{ presences { id } }");
+        String scrape = metrics();
+        assertTrue(scrape.contains("\npostgresql_queue_size{"), "the pool's queue");
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!scrape.contains("\npostgresql_listen_completed_total{") && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            scrape = metrics();
+        }
+        assertTrue(scrape.contains("\npostgresql_listen_completed_total{"), "the LISTEN connection's requests");
+        assertTrue(scrape.contains("\npostgresql_listen_queue_size{"), "the LISTEN connection's queue");
+    }
+
     @Test
     void presenceChangesTheirDeliveryAndTheOpenSubscriptionsAreCounted() throws Exception {
         String agent = signedInAgent();

@@ -1,6 +1,5 @@
 package org.ccpresence.support;
 
-import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
 
@@ -33,14 +32,7 @@ public class ShortRetention implements QuarkusTestProfile {
     public static class FreshDatabase implements QuarkusTestResourceLifecycleManager {
         @Override
         public Map<String, String> start() {
-            try {
-                TestDatabase.recreate(DATABASE);
-            } catch (SQLException e) {
-                throw new IllegalStateException("cannot create " + DATABASE, e);
-            }
-            String hostPort = TestDatabase.host() + ":" + TestDatabase.port() + "/" + DATABASE;
-            return Map.of("quarkus.datasource.reactive.url", "postgresql://" + hostPort,
-                    "quarkus.datasource.jdbc.url", "jdbc:postgresql://" + hostPort);
+            return TestDatabase.freshDatasource(DATABASE);
         }
 
         @Override

@@ -51,6 +51,18 @@ public class TestDatabase implements QuarkusTestResourceLifecycleManager {
         }
     }
 
+    /** A fresh database of that name and the service's connection to it (for a test profile's resource). */
+    public static Map<String, String> freshDatasource(String database) {
+        try {
+            recreate(database);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot create " + database, e);
+        }
+        String hostPort = host() + ":" + port() + "/" + database;
+        return Map.of("quarkus.datasource.reactive.url", "postgresql://" + hostPort,
+                "quarkus.datasource.jdbc.url", "jdbc:postgresql://" + hostPort);
+    }
+
     public static Connection connect(String database) throws SQLException {
         return DriverManager.getConnection("jdbc:postgresql://" + host() + ":" + port() + "/" + database, user(), password());
     }
