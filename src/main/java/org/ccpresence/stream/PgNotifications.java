@@ -35,9 +35,9 @@ public class PgNotifications {
         PgConnectOptions options = PgConnectOptions.fromUri(url.replaceFirst("^vertx-reactive:", ""));
         user.ifPresent(options::setUser);
         password.ifPresent(options::setPassword);
-        // The pool reports under the datasource's name ("<default>"): a second client of that name registered the
-        // same gauges again (Micrometer warned and ignored them), and the LISTEN connection went unreported.
-        options.setMetricsName("postgresql-listen");
+        // Reported as postgresql_*{clientName="listen"} ("prefix|client name", as Quarkus names the pool): under the
+        // pool's name its gauges were refused as already registered and its requests counted as the pool's.
+        options.setMetricsName("postgresql|listen");
         long delay = reconnectDelay.toMillis();
         subscriber = PgSubscriber.subscriber(vertx, options).reconnectPolicy(retries -> delay);
         subscriber.closeHandler(v -> LOG.warn("LISTEN connection closed; reconnecting"));
