@@ -21,7 +21,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.ccpresence.support.GraphQLWs;
 import org.ccpresence.support.GraphQLWs.Protocol;
-import org.ccpresence.support.OwnPostgres;
 import org.ccpresence.support.Replica;
 import org.ccpresence.support.TestDatabase;
 import org.ccpresence.support.Tokens;
@@ -107,36 +106,6 @@ class FaultDrillsIT {
             assertTrue(terminated > 0);
             return terminated + " connections terminated in two rounds 2 s apart";
         });
-    }
-
-    /**
-     * The database server itself crashes under the same load (pg_ctl stop -m immediate: no checkpoint, recovery from
-     * the WAL at the next start) and comes back 5 s later, on a PostgreSQL of this drill's own: readiness is down
-     * while it is away and up again within 10 s of its return, without restarting a replica.
-     */
-    @Test
-    void theDatabaseCrashingUnderLoadLosesAndDoublesNothing() throws Exception {
-        try (OwnPostgres pg = OwnPostgres.start("crash-drill-pg")) {
-            pg.createDatabase(DATABASE);
-            underLoad("database-crash", () -> pg.connect(DATABASE), pg.replicaEnv(DATABASE), replicas -> {
-                Thread.sleep(2000);
-                pg.crash();
-                Thread.sleep(3000);
-                for (Replica r : replicas) {
-                    assertTrue(ready(r) != 200, "readiness is down while the database is");
-                }
-                Thread.sleep(2000);
-                pg.start();
-                long back = System.nanoTime();
-                while (replicas.stream().anyMatch(r -> ready(r) != 200) && System.nanoTime() - back < Duration.ofSeconds(30).toNanos()) {
-                    Thread.sleep(50);
-                }
-                long readyMs = (System.nanoTime() - back) / 1_000_000;
-                assertTrue(readyMs <= 10_000, "both replicas ready " + readyMs + " ms after the database returned");
-                Thread.sleep(3000);
-                return "database crashed, started again 5 s later; both replicas ready " + readyMs + " ms after its return";
-            });
-        }
     }
 
     /** What a drill does to the database while the replicas work, until it is over; says what it did. */
