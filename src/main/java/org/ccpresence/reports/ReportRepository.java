@@ -62,25 +62,29 @@ class ReportRepository {
             LEFT JOIN presence p ON p.id = t.current_presence_id
             ORDER BY ch.id""".formatted(Presence.columns("p"));
 
-    /** $1 at, $2 workstream id or null, $3 after (agent id), $4 page size. */
+    /**
+     * $1 at, $2 workstream id or null, $3 after (agent id), $4 page size. One probe of the log per agent in the common
+     * case: the later arguments of coalesce are evaluated only when the earlier ones are null.
+     */
     private static final String FLOOR_AT = """
             SELECT f.*, %s FROM (
             SELECT a.id, coalesce(last.current_presence_id, offline.id) AS presence_id,
                    coalesce(last.base_status, 'OFFLINE') AS base_status, coalesce(last.signed_in, false) AS signed_in,
-                   coalesce(began.at, created.at) AS since
+                   coalesce(
+                       CASE WHEN last.cause <> 'PRESENCE_EDITED' THEN last.at END,
+                       -- an edit of the presence changes the base status, not when the presence began
+                       (SELECT c.at FROM presence_change c
+                        WHERE c.agent_id = a.id AND c.at <= $1 AND c.cause <> 'PRESENCE_EDITED'
+                        ORDER BY c.at DESC, c.sequence DESC LIMIT 1),
+                       created.at) AS since
             FROM agent a
             CROSS JOIN (SELECT id FROM presence WHERE system_presence = 'OFFLINE') offline
-            LEFT JOIN LATERAL (
-                SELECT c.current_presence_id, c.base_status, c.signed_in FROM presence_change c
-                WHERE c.agent_id = a.id AND c.at <= $1 ORDER BY c.at DESC, c.sequence DESC LIMIT 1) last ON true
             -- agents made before the reports release have no created_at: they were there by their first change
             CROSS JOIN LATERAL (SELECT coalesce(a.created_at, (SELECT min(c.at) FROM presence_change c WHERE c.agent_id = a.id),
                                                 '-infinity') AS at) created
-            -- an edit of the presence changes the base status, not when the presence began
             LEFT JOIN LATERAL (
-                SELECT c.at FROM presence_change c
-                WHERE c.agent_id = a.id AND c.at <= $1 AND c.cause <> 'PRESENCE_EDITED'
-                ORDER BY c.at DESC, c.sequence DESC LIMIT 1) began ON true
+                SELECT c.current_presence_id, c.base_status, c.signed_in, c.cause, c.at FROM presence_change c
+                WHERE c.agent_id = a.id AND c.at <= $1 ORDER BY c.at DESC, c.sequence DESC LIMIT 1) last ON true
             WHERE created.at <= $1 AND a.id > $3
               AND ($2::bigint IS NULL OR EXISTS (
                     SELECT 1 FROM agent_workstream w WHERE w.agent_id = a.id AND w.workstream_id = $2))

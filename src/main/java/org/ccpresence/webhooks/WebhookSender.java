@@ -24,6 +24,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.Json;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
@@ -53,6 +54,19 @@ public class WebhookSender {
     private final Map<Long, Gauge> lagGauges = new ConcurrentHashMap<>();
     /** When each webhook last formed a batch that was not full, i.e. had caught up (System.nanoTime). */
     private final Map<Long, Long> lastPartialBatchAt = new ConcurrentHashMap<>();
+    /**
+     * Where each webhook's next batch starts, as this replica last left it: the next batch is formed from there
+     * without reading the webhook's row first, and storing it checks that nothing changed meanwhile.
+     */
+    private final Map<Long, Position> nextFrom = new ConcurrentHashMap<>();
+
+    /**
+     * A webhook's position as this replica knows it. {@code delivered}: the id of a full batch its receiver has
+     * answered 2xx but the row does not say so yet — the next batch's store acknowledges it in the same statement
+     * (under load every batch is full: one commit per batch instead of two).
+     */
+    private record Position(long position, Long workstreamId, String delivered) {
+    }
 
     private final Pool pool;
     private final LogSlices slices;
@@ -119,6 +133,14 @@ public class WebhookSender {
                 .onFailure().recoverWithNull().replaceWithVoid();
     }
 
+    /**
+     * After a webhook was created, enabled or replayed on this replica: claims and sends at once rather than at the
+     * next poll (up to a second later). Claiming twice at once is harmless: the claim is this replica's share either way.
+     */
+    void claimSoon() {
+        claimAndSend().subscribe().with(v -> { }, e -> { });
+    }
+
     private void sendAll() {
         held.forEach(this::send);
     }
@@ -140,7 +162,10 @@ public class WebhookSender {
             }
             inFlight.remove(id);
             if (!held.contains(id)) {
-                release(List.of(id)).subscribe().with(v -> { }, e -> { });
+                Position left = nextFrom.remove(id);
+                (left == null || left.delivered() == null ? Uni.createFrom().item(DONE)
+                        : acknowledged(id, left.workstreamId(), left.delivered()))
+                        .chain(() -> release(List.of(id))).subscribe().with(v -> { }, e -> { });
             } else if (next == NOW || askedAgain.remove(id)) {
                 send(id);
             }
@@ -164,6 +189,10 @@ public class WebhookSender {
         if (gathering > 0) { // caught up a moment ago: let the next changes gather before reading the log again
             return Uni.createFrom().item(gathering);
         }
+        Position known = nextFrom.remove(id);
+        if (known != null) {
+            return prepare(id, known);
+        }
         return pool.preparedQuery("""
                 SELECT id, url, secret, workstream_id, position, pending_id, pending_body,
                        coalesce(next_attempt_at <= now(), true) AS due
@@ -179,27 +208,37 @@ public class WebhookSender {
                     }
                     String url = webhook.getString("url");
                     String secret = webhook.getString("secret");
+                    Long workstreamId = webhook.getLong("workstream_id");
                     if (webhook.getString("pending_id") != null) {
-                        return attempt(id, url, secret, webhook.getString("pending_id"), webhook.getString("pending_body"));
+                        return attempt(id, url, secret, workstreamId, webhook.getString("pending_id"),
+                                webhook.getString("pending_body"), null);
                     }
-                    return prepare(id, webhook.getLong("position"), webhook.getLong("workstream_id"), url, secret);
+                    return prepare(id, new Position(webhook.getLong("position"), workstreamId, null));
                 });
     }
 
     /**
-     * Forms the next batch from the log, stores it as the one in flight and sends it; or moves the position past
-     * changes the filter leaves out.
+     * Forms the next batch from the log, stores it as the one in flight (acknowledging the batch delivered before
+     * it, if any) and sends it to the URL and with the secret the webhook has as it is stored; or moves the position
+     * past changes the filter leaves out. Storing checks the lease, the position and the filter, so a batch formed
+     * from a position known in memory is stored only if the webhook is still as this replica left it.
      */
-    private Uni<Long> prepare(long id, long position, Long workstreamId, String url, String secret) {
-        return slices.after(position, workstreamId).chain(slice -> {
-            if (slice.size() < LogSlices.BATCH) {
-                lastPartialBatchAt.put(id, System.nanoTime());
-            } else {
+    private Uni<Long> prepare(long id, Position from) {
+        Long workstreamId = from.workstreamId();
+        return slices.after(from.position(), workstreamId).chain(slice -> {
+            boolean full = slice.size() == LogSlices.BATCH;
+            if (full) {
                 lastPartialBatchAt.remove(id);
+            } else {
+                lastPartialBatchAt.put(id, System.nanoTime());
             }
             if (slice.size() == 0) {
+                if (from.delivered() != null) {
+                    return acknowledged(id, workstreamId, from.delivered());
+                }
                 oldestWaiting.remove(id);
                 if (workstreamId == null) {
+                    nextFrom.put(id, from); // still there: the next change goes from here
                     return Uni.createFrom().item(DONE);
                 }
                 return pool.preparedQuery("""
@@ -207,38 +246,82 @@ public class WebhookSender {
                         WHERE id = $1 AND lease_holder = $2 AND pending_id IS NULL AND position < $3""")
                         .execute(Tuple.of(id, holder, slice.upTo())).replaceWith(DONE);
             }
-            oldestWaiting.putIfAbsent(id, slice.firstAt());
             batchSizes.record(slice.size());
             String batchId = "msg_" + UUID.randomUUID().toString().replace("-", "");
             String body = "{\"webhookId\":" + Json.encode(Long.toString(id)) + ",\"events\":" + slice.events() + "}";
-            return pool.preparedQuery("""
-                    UPDATE webhook SET pending_id = $3, pending_body = $4, pending_through = $5
-                    WHERE id = $1 AND lease_holder = $2 AND pending_id IS NULL AND position = $6""")
-                    .execute(Tuple.of(id, holder, batchId, body, slice.through(), position))
-                    .chain(stored -> stored.rowCount() == 1 ? attempt(id, url, secret, batchId, body)
-                            : Uni.createFrom().item(NOW)); // replayed meanwhile: start again from the row
+            Position after = full ? new Position(slice.through(), workstreamId, batchId) : null;
+            return store(id, from, batchId, body, slice.through()).chain(stored -> {
+                if (stored.rowCount() == 1) {
+                    oldestWaiting.put(id, slice.firstAt());
+                    Row webhook = stored.iterator().next();
+                    return attempt(id, webhook.getString("url"), webhook.getString("secret"), workstreamId, batchId, body, after);
+                }
+                // replayed, edited, disabled or no longer ours: start again from the row, the batch before acknowledged
+                return from.delivered() == null ? Uni.createFrom().item(NOW)
+                        : acknowledged(id, workstreamId, from.delivered()).map(next -> {
+                            nextFrom.remove(id);
+                            return NOW;
+                        });
+            });
         });
     }
 
-    private Uni<Long> attempt(long id, String url, String secret, String batchId, String body) {
-        return poster.post(url, secret, batchId, body).chain(error -> error == null ? acknowledged(id, batchId)
-                : failedAttempt(id, batchId, error));
+    /** Stores the batch as the one in flight, in a durable commit: a resend is this very batch. */
+    private Uni<RowSet<Row>> store(long id, Position from, String batchId, String body, long through) {
+        String stillOurs = """
+                AND workstream_id IS NOT DISTINCT FROM $6 AND enabled AND coalesce(next_attempt_at <= now(), true)
+                AND lease_until > now() + make_interval(secs => $7)
+                RETURNING url, secret""";
+        if (from.delivered() == null) {
+            return pool.preparedQuery("""
+                    UPDATE webhook SET pending_id = $3, pending_body = $4, pending_through = $5
+                    WHERE id = $1 AND lease_holder = $2 AND pending_id IS NULL AND position = $8
+                    """ + stillOurs).execute(Tuple.from(new Object[] { id, holder, batchId, body, through,
+                            from.workstreamId(), leaseLeftToSendSeconds, from.position() }));
+        }
+        return pool.preparedQuery("""
+                UPDATE webhook SET position = pending_through, delivered_through = pending_through, failures = 0,
+                       last_error = NULL, last_attempt_at = now(), failing_since = NULL, next_attempt_at = NULL,
+                       pending_id = $3, pending_body = $4, pending_through = $5
+                WHERE id = $1 AND lease_holder = $2 AND pending_id = $8
+                """ + stillOurs).execute(Tuple.from(new Object[] { id, holder, batchId, body, through,
+                        from.workstreamId(), leaseLeftToSendSeconds, from.delivered() }));
     }
 
     /**
-     * Moves the position past the batch. The commit does not wait for the disk: a database crash may lose the last
-     * acknowledgements, and then their batches (stored durably before they were sent) go out again, identical — a
-     * duplicate after a failure, as after any failed attempt — for one disk flush less per batch.
+     * Posts the batch. On a 2xx, a full batch ({@code after} not null) is acknowledged with the next one's store,
+     * any other at once.
      */
-    private Uni<Long> acknowledged(long id, String batchId) {
-        delivered.increment();
-        return pool.withTransaction(tx -> tx.query("SET LOCAL synchronous_commit = off").execute().chain(() -> tx.preparedQuery("""
+    private Uni<Long> attempt(long id, String url, String secret, Long workstreamId, String batchId, String body, Position after) {
+        return poster.post(url, secret, batchId, body).chain(error -> {
+            if (error != null) {
+                return failedAttempt(id, batchId, error);
+            }
+            delivered.increment();
+            if (after == null) {
+                return acknowledged(id, workstreamId, batchId);
+            }
+            nextFrom.put(id, after);
+            return Uni.createFrom().item(NOW);
+        });
+    }
+
+    /**
+     * Moves the position past the batch, in one statement. Its commit does not wait for the disk (set_config for
+     * this statement's own transaction): a database crash may lose the last acknowledgements, and then their batches
+     * (stored durably before they were sent) go out again, identical — a duplicate after a failure, as after any
+     * failed attempt — for one disk flush less per batch.
+     */
+    private Uni<Long> acknowledged(long id, Long workstreamId, String batchId) {
+        return pool.preparedQuery("""
                 UPDATE webhook SET position = pending_through, delivered_through = pending_through, pending_id = NULL,
                        pending_body = NULL, pending_through = NULL, failures = 0, last_error = NULL,
                        last_attempt_at = now(), failing_since = NULL, next_attempt_at = NULL
+                FROM (SELECT set_config('synchronous_commit', 'off', true)) unflushed
                 WHERE id = $1 AND pending_id = $2
-                """).execute(Tuple.of(id, batchId)))).map(rows -> {
+                RETURNING position""").execute(Tuple.of(id, batchId)).map(rows -> {
                     oldestWaiting.remove(id);
+                    rows.forEach(row -> nextFrom.put(id, new Position(row.getLong("position"), workstreamId, null)));
                     return NOW;
                 });
     }
@@ -276,6 +359,8 @@ public class WebhookSender {
     private void drop(long id) {
         if (held.remove(id)) {
             lastPartialBatchAt.remove(id);
+            // a batch delivered but not yet acknowledged is acknowledged when its step ends (see send)
+            nextFrom.computeIfPresent(id, (webhook, known) -> known.delivered() == null ? null : known);
             oldestWaiting.remove(id);
             Gauge lag = lagGauges.remove(id);
             if (lag != null) {

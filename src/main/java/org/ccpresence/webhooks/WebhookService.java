@@ -22,10 +22,12 @@ public class WebhookService {
     private final WebhookTargets targets;
     private final WorkstreamService workstreams;
     private final ChangeRetention retention;
+    private final WebhookSender sender;
 
     WebhookService(Pool pool, WebhookRepository webhooks, WebhookTargets targets, WorkstreamService workstreams,
-            ChangeRetention retention) {
+            ChangeRetention retention, WebhookSender sender) {
         this.retention = retention;
+        this.sender = sender;
         this.pool = pool;
         this.webhooks = webhooks;
         this.targets = targets;
@@ -44,7 +46,8 @@ public class WebhookService {
         URI url = WebhookTargets.parse(input.url);
         boolean enabled = input.enabled == null || input.enabled;
         return checked(url, input.workstreamId)
-                .chain(() -> webhooks.insert(pool, url.toString(), secret, input.workstreamId, enabled));
+                .chain(() -> webhooks.insert(pool, url.toString(), secret, input.workstreamId, enabled))
+                .invoke(sender::claimSoon);
     }
 
     public Uni<Webhook> update(long id, WebhookInput input, Integer expectedVersion) {
@@ -58,7 +61,7 @@ public class WebhookService {
             }
             Inputs.expectVersion("Webhook " + id, current.version, expectedVersion, "");
             return webhooks.update(tx, id, url.toString(), secret, keepWorkstream, workstreamId, input.enabled);
-        })));
+        }))).invoke(sender::claimSoon);
     }
 
     public Uni<Long> delete(long id) {
@@ -76,7 +79,7 @@ public class WebhookService {
                 throw notFound(id);
             }
             return replayed;
-        });
+        }).invoke(sender::claimSoon);
     }
 
     /** The target resolves to an address webhooks may use, and the filter names a workstream that exists. */
