@@ -14,8 +14,8 @@ import io.vertx.mutiny.sqlclient.Row;
 @Description("A representative.")
 public class Agent {
 
-    /** What {@link #fromRow} reads, from agent {@code a} joined with its presence {@code p}. */
-    static final String COLUMNS = "a.id, a.user_id, a.name, a.default_presence_id, a.signed_in, a.presence_since, a.version, a.capacity, "
+    /** What {@link #reader} reads, from agent {@code a} joined with its presence {@code p}. */
+    public static final String COLUMNS = "a.id, a.user_id, a.name, a.default_presence_id, a.signed_in, a.presence_since, a.version, a.capacity, "
             + "a.capacity_used, a.missed_in_a_row, "
             + "EXISTS (SELECT 1 FROM desktop_connection dc WHERE dc.agent_id = a.id) AS desktop_connected, "
             + Presence.columns("p");
@@ -70,7 +70,7 @@ public class Agent {
     }
 
     /** Reads the agents of one result set, each of their presences built once (see {@link Presence#reader}). */
-    static Function<Row, Agent> reader() {
+    public static Function<Row, Agent> reader() {
         Function<Row, Presence> presences = Presence.reader("p");
         return row -> fromRow(row, presences);
     }

@@ -2,17 +2,18 @@ package org.ccpresence.reports;
 
 import java.time.OffsetDateTime;
 
+import org.ccpresence.agent.Agent;
 import org.ccpresence.presence.BaseStatus;
 import org.ccpresence.presence.Presence;
 import org.eclipse.microprofile.graphql.Description;
-import org.eclipse.microprofile.graphql.Ignore;
 import org.eclipse.microprofile.graphql.NonNull;
 
 @Description("One agent as they were at a past moment.")
 public class AgentAt {
 
-    @Ignore
-    public final long agentId;
+    @NonNull
+    @Description("The agent as they are now.")
+    public final Agent agent;
 
     @NonNull
     public final Presence presence;
@@ -27,8 +28,8 @@ public class AgentAt {
     @Description("When the agent's presence at that moment began.")
     public final OffsetDateTime since;
 
-    AgentAt(long agentId, Presence presence, boolean signedIn, BaseStatus baseStatus, OffsetDateTime since) {
-        this.agentId = agentId;
+    AgentAt(Agent agent, Presence presence, boolean signedIn, BaseStatus baseStatus, OffsetDateTime since) {
+        this.agent = agent;
         this.presence = presence;
         this.signedIn = signedIn;
         this.baseStatus = baseStatus;

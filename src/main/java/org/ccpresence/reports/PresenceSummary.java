@@ -2,16 +2,17 @@ package org.ccpresence.reports;
 
 import java.util.List;
 
+import org.ccpresence.agent.Agent;
 import org.ccpresence.presence.BaseStatus;
 import org.eclipse.microprofile.graphql.Description;
-import org.eclipse.microprofile.graphql.Ignore;
 import org.eclipse.microprofile.graphql.NonNull;
 
 @Description("Where one agent's time went within a period, counted from the stored changes (signed-in time only).")
 public class PresenceSummary {
 
-    @Ignore
-    public final long agentId;
+    @NonNull
+    @Description("The agent as they are now.")
+    public final Agent agent;
 
     public final double signedInSeconds;
 
@@ -26,9 +27,9 @@ public class PresenceSummary {
     @Description("The agent's presence changes within the period.")
     public final int changes;
 
-    PresenceSummary(long agentId, double signedInSeconds, List<BaseStatusTime> byBaseStatus, List<PresenceTime> byPresence,
+    PresenceSummary(Agent agent, double signedInSeconds, List<BaseStatusTime> byBaseStatus, List<PresenceTime> byPresence,
             int changes) {
-        this.agentId = agentId;
+        this.agent = agent;
         this.signedInSeconds = signedInSeconds;
         this.byBaseStatus = byBaseStatus;
         this.byPresence = byPresence;

@@ -6,14 +6,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.BiConsumer;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
-import org.ccpresence.agent.Agent;
-import org.ccpresence.agent.AgentService;
 import org.ccpresence.error.ApiException;
 import org.ccpresence.error.ContractErrors;
 import org.ccpresence.presence.BaseStatus;
@@ -44,11 +40,9 @@ class PresenceSummaryCsv {
     private static final int PAGE = 500;
 
     private final ReportService reports;
-    private final AgentService agents;
 
-    PresenceSummaryCsv(ReportService reports, AgentService agents) {
+    PresenceSummaryCsv(ReportService reports) {
         this.reports = reports;
-        this.agents = agents;
     }
 
     void register(@Observes Router router) {
@@ -124,18 +118,15 @@ class PresenceSummaryCsv {
                     if (summaries.isEmpty()) {
                         return Uni.createFrom().item(new Page(after, null));
                     }
-                    return agents.findAll(summaries.stream().map(s -> s.agentId).toList()).map(found -> {
-                        Map<Long, Agent> byId = found.stream().collect(Collectors.toMap(a -> a.id, Function.identity()));
-                        StringBuilder csv = new StringBuilder();
-                        summaries.forEach(s -> line(csv, byId.get(s.agentId), s));
-                        return new Page(summaries.get(summaries.size() - 1).agentId, csv.toString());
-                    });
+                    StringBuilder csv = new StringBuilder();
+                    summaries.forEach(s -> line(csv, s));
+                    return Uni.createFrom().item(new Page(summaries.get(summaries.size() - 1).agent.id, csv.toString()));
                 });
     }
 
-    private static void line(StringBuilder csv, Agent agent, PresenceSummary s) {
-        csv.append(s.agentId).append(',').append(quoted(agent == null ? "" : agent.userId)).append(',')
-                .append(quoted(agent == null ? "" : agent.name)).append(',').append(seconds(s.signedInSeconds));
+    private static void line(StringBuilder csv, PresenceSummary s) {
+        csv.append(s.agent.id).append(',').append(quoted(s.agent.userId)).append(',')
+                .append(quoted(s.agent.name)).append(',').append(seconds(s.signedInSeconds));
         for (BaseStatus status : BaseStatus.values()) {
             csv.append(',').append(seconds(s.secondsIn(status)));
         }

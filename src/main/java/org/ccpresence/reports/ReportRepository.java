@@ -12,6 +12,7 @@ import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.ccpresence.agent.Agent;
 import org.ccpresence.presence.BaseStatus;
 import org.ccpresence.presence.Presence;
 
@@ -39,7 +40,7 @@ class ReportRepository {
                         SELECT 1 FROM agent_workstream w WHERE w.agent_id = a.id AND w.workstream_id = $4))
                 ORDER BY a.id LIMIT $6
             )
-            SELECT ch.id AS agent_id, t.base_status, t.micros, coalesce(t.changes, 0) AS changes, %s
+            SELECT t.base_status, t.micros, coalesce(t.changes, 0) AS changes, %s, %s
             FROM chosen ch LEFT JOIN LATERAL (
                 -- one agent at a time, from its own index entries: the last change before the period opens it
                 WITH changes AS (
@@ -59,17 +60,21 @@ class ReportRepository {
                        (SELECT count(*) FROM changes WHERE inside) AS changes
                 FROM spans GROUP BY current_presence_id, base_status
             ) t ON true
-            LEFT JOIN presence p ON p.id = t.current_presence_id
-            ORDER BY ch.id""".formatted(Presence.columns("p"));
+            LEFT JOIN presence spent ON spent.id = t.current_presence_id
+            -- the agent as they are now, in the same rows
+            JOIN agent a ON a.id = ch.id
+            JOIN presence p ON p.id = a.presence_id
+            ORDER BY ch.id""".formatted(Presence.columns("spent"), Agent.COLUMNS);
 
     /**
      * $1 at, $2 workstream id or null, $3 after (agent id), $4 page size. One probe of the log per agent in the common
-     * case: the later arguments of coalesce are evaluated only when the earlier ones are null.
+     * case: the later arguments of coalesce are evaluated only when the earlier ones are null. The agent as they are
+     * now comes in the same rows ({@link Agent#COLUMNS}), not in a query of its own.
      */
     private static final String FLOOR_AT = """
-            SELECT f.*, %s FROM (
-            SELECT a.id, coalesce(last.current_presence_id, offline.id) AS presence_id,
-                   coalesce(last.base_status, 'OFFLINE') AS base_status, coalesce(last.signed_in, false) AS signed_in,
+            SELECT f.*, %s, %s FROM (
+            SELECT a.id AS agent_id, coalesce(last.current_presence_id, offline.id) AS was_presence_id,
+                   coalesce(last.base_status, 'OFFLINE') AS was_base_status, coalesce(last.signed_in, false) AS was_signed_in,
                    coalesce(
                        CASE WHEN last.cause <> 'PRESENCE_EDITED' THEN last.at END,
                        -- an edit of the presence changes the base status, not when the presence began
@@ -89,8 +94,10 @@ class ReportRepository {
               AND ($2::bigint IS NULL OR EXISTS (
                     SELECT 1 FROM agent_workstream w WHERE w.agent_id = a.id AND w.workstream_id = $2))
             ORDER BY a.id LIMIT $4) f
-            JOIN presence p ON p.id = f.presence_id
-            ORDER BY f.id""".formatted(Presence.columns("p"));
+            JOIN presence was ON was.id = f.was_presence_id
+            JOIN agent a ON a.id = f.agent_id
+            JOIN presence p ON p.id = a.presence_id
+            ORDER BY f.agent_id""".formatted(Presence.columns("was"), Agent.COLUMNS);
 
     private final Pool pool;
 
@@ -109,9 +116,10 @@ class ReportRepository {
     Uni<List<AgentAt>> floorAt(OffsetDateTime at, Long workstreamId, long after, int first) {
         return pool.preparedQuery(FLOOR_AT).execute(Tuple.of(at, workstreamId, after, first)).map(rows -> {
             List<AgentAt> floor = new ArrayList<>(rows.size());
-            Function<Row, Presence> presences = Presence.reader("p");
-            rows.forEach(row -> floor.add(new AgentAt(row.getLong("id"), presences.apply(row),
-                    row.getBoolean("signed_in"), BaseStatus.valueOf(row.getString("base_status")),
+            Function<Row, Presence> presences = Presence.reader("was");
+            Function<Row, Agent> agents = Agent.reader();
+            rows.forEach(row -> floor.add(new AgentAt(agents.apply(row), presences.apply(row),
+                    row.getBoolean("was_signed_in"), BaseStatus.valueOf(row.getString("was_base_status")),
                     row.getOffsetDateTime("since"))));
             return floor;
         });
@@ -120,28 +128,31 @@ class ReportRepository {
     /** Folds the (agent, presence, base status, microseconds) rows into one summary per agent, in agent order. */
     private static List<PresenceSummary> summaries(RowSet<Row> rows) {
         Map<Long, Totals> byAgent = new LinkedHashMap<>();
-        Function<Row, Presence> presences = Presence.reader("p");
+        Function<Row, Presence> presences = Presence.reader("spent");
+        Function<Row, Agent> agents = Agent.reader();
         for (Row row : rows) {
-            Totals totals = byAgent.computeIfAbsent(row.getLong("agent_id"), id -> new Totals(row.getInteger("changes")));
+            Totals totals = byAgent.computeIfAbsent(row.getLong("id"), id -> new Totals(agents.apply(row), row.getInteger("changes")));
             Long micros = row.getLong("micros");
             if (micros != null) {
                 totals.add(presences.apply(row), BaseStatus.valueOf(row.getString("base_status")), micros);
             }
         }
         List<PresenceSummary> summaries = new ArrayList<>(byAgent.size());
-        byAgent.forEach((agentId, totals) -> summaries.add(totals.summary(agentId)));
+        byAgent.values().forEach(totals -> summaries.add(totals.summary()));
         return summaries;
     }
 
     /** Sums kept in whole microseconds, so that the parts add up to the total exactly. */
     private static final class Totals {
+        final Agent agent;
         final int changes;
         long signedIn;
         final Map<BaseStatus, Long> byBaseStatus = new EnumMap<>(BaseStatus.class);
         final Map<Long, Long> byPresence = new HashMap<>();
         final Map<Long, Presence> presences = new HashMap<>();
 
-        Totals(int changes) {
+        Totals(Agent agent, int changes) {
+            this.agent = agent;
             this.changes = changes;
         }
 
@@ -152,14 +163,14 @@ class ReportRepository {
             presences.put(presence.id, presence);
         }
 
-        PresenceSummary summary(long agentId) {
+        PresenceSummary summary() {
             List<BaseStatusTime> statuses = new ArrayList<>();
             byBaseStatus.forEach((status, micros) -> statuses.add(new BaseStatusTime(status, seconds(micros))));
             List<PresenceTime> times = new ArrayList<>();
             byPresence.entrySet().stream()
                     .sorted(Map.Entry.<Long, Long>comparingByValue(Comparator.reverseOrder()).thenComparing(Map.Entry.comparingByKey()))
                     .forEach(e -> times.add(new PresenceTime(this.presences.get(e.getKey()), seconds(e.getValue()))));
-            return new PresenceSummary(agentId, seconds(signedIn), statuses, times, changes);
+            return new PresenceSummary(agent, seconds(signedIn), statuses, times, changes);
         }
 
         private static double seconds(long micros) {

@@ -3,18 +3,13 @@ package org.ccpresence.reports;
 import java.time.OffsetDateTime;
 import java.util.List;
 
-import org.ccpresence.agent.Agent;
-import org.ccpresence.agent.AgentService;
-import org.ccpresence.graphql.Batches;
 import org.ccpresence.security.CallerContext;
 import org.ccpresence.security.Roles;
 import org.eclipse.microprofile.graphql.Description;
 import org.eclipse.microprofile.graphql.GraphQLApi;
 import org.eclipse.microprofile.graphql.Id;
-import org.eclipse.microprofile.graphql.Name;
 import org.eclipse.microprofile.graphql.NonNull;
 import org.eclipse.microprofile.graphql.Query;
-import org.eclipse.microprofile.graphql.Source;
 
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
@@ -25,12 +20,10 @@ public class ReportsGraphQL {
 
     private final ReportService reports;
     private final CallerContext callers;
-    private final AgentService agents;
 
-    ReportsGraphQL(ReportService reports, CallerContext callers, AgentService agents) {
+    ReportsGraphQL(ReportService reports, CallerContext callers) {
         this.reports = reports;
         this.callers = callers;
-        this.agents = agents;
     }
 
     @Query
@@ -49,22 +42,5 @@ public class ReportsGraphQL {
     @Description("Every agent that existed at that past moment, as they were, in id order, keyset-paginated.")
     public Uni<List<@NonNull AgentAt>> floorAt(@NonNull OffsetDateTime at, @Id Long workstreamId, Integer first, @Id Long after) {
         return callers.caller().chain(caller -> reports.floorAt(caller, at, workstreamId, first, after));
-    }
-
-    @Name("agent")
-    @NonNull
-    @RolesAllowed({ Roles.ADMIN, Roles.SUPERVISOR, Roles.AGENT })
-    public Uni<List<@NonNull Agent>> summaryAgent(@Source List<PresenceSummary> batch) {
-        return agentsOf(batch, s -> s.agentId);
-    }
-
-    @Name("agent")
-    @NonNull
-    public Uni<List<@NonNull Agent>> floorAgent(@Source List<AgentAt> batch) {
-        return agentsOf(batch, a -> a.agentId);
-    }
-
-    private <S> Uni<List<Agent>> agentsOf(List<S> batch, java.util.function.Function<S, Long> agentId) {
-        return Batches.referenced(batch, agentId, agents::findAll, a -> a.id);
     }
 }
