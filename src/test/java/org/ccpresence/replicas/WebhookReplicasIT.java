@@ -93,6 +93,58 @@ class WebhookReplicasIT {
         }
     }
 
+    /**
+     * Changes made while the receiver fails wait in the log, not in the replica: stopped and started again, the replica
+     * sends the very batch that failed (same webhook-id, same body) and then the rest, in order, nothing skipped.
+     */
+    @Test
+    void aRestartedReplicaDeliversWhatWasPendingWithNothingLost() throws Exception {
+        new TestDatabase().start();
+        Map<String, String> env = Map.of("PRESENCE_WEBHOOKS_ALLOW_PRIVATE", "true");
+        try (WebhookReceiver receiver = new WebhookReceiver()) {
+            receiver.answer(n -> new Answer.Status(503));
+            String webhook;
+            List<String> agents = new ArrayList<>();
+            List<Long> expected = new ArrayList<>();
+            try (Replica before = Replica.start("webhooks-before-restart", env)) {
+                Map<String, Object> in = new HashMap<>(WebhookReceiver.input(receiver.url(), WebhookReceiver.newSecret()));
+                webhook = postTo(before.port, "mutation($in: WebhookInput!) { createWebhook(input: $in) { id } }", "in", in)
+                        .getString("data.createWebhook.id");
+                for (int i = 0; i < 5; i++) {
+                    String agent = ReplicasIT.agentOn(before);
+                    agents.add(agent);
+                    for (int n = 0; n < 10; n++) {
+                        ReplicasIT.setPresence(before, agent, n % 2 == 0 ? 4 : 2);
+                    }
+                    postTo(before.port, "query($a: ID!) { presenceHistory(agentId: $a, first: 1000) { sequence } }", "a", agent)
+                            .getList("data.presenceHistory.sequence", String.class).forEach(q -> expected.add(Long.parseLong(q)));
+                }
+                long deadline = System.currentTimeMillis() + 30_000;
+                while (receiver.received().isEmpty()) {
+                    assertTrue(System.currentTimeMillis() < deadline, "the replica tried to deliver before it stopped");
+                    Thread.sleep(100);
+                }
+            } // stopped with the webhook's changes undelivered
+            List<WebhookReceiver.Received> failed = receiver.received();
+            expected.sort(Long::compare);
+            receiver.answer(n -> new Answer.Status(204));
+            try (Replica after = Replica.start("webhooks-after-restart", env)) {
+                Set<String> ours = Set.copyOf(agents);
+                long deadline = System.currentTimeMillis() + 60_000;
+                while (distinctBatchSequences(receiver, ours).size() < expected.size()) {
+                    assertTrue(System.currentTimeMillis() < deadline, "every pending change delivered after the restart; got "
+                            + distinctBatchSequences(receiver, ours).size() + " of " + expected.size());
+                    Thread.sleep(200);
+                }
+                assertEquals(expected, distinctBatchSequences(receiver, ours), "in order, nothing skipped, nothing twice but a resent batch");
+                WebhookReceiver.Received firstAfter = receiver.received().get(failed.size());
+                assertEquals(failed.get(0).id(), firstAfter.id(), "the batch that failed before the restart goes first, same webhook-id");
+                assertEquals(failed.get(0).body(), firstAfter.body(), "and the same body");
+                postTo(after.port, "mutation($id: ID!) { deleteWebhook(id: $id) }", "id", webhook);
+            }
+        }
+    }
+
     /** The events of each batch once (a batch resent after the kill counts once), for the given agents, in arrival order. */
     private static List<Long> distinctBatchSequences(WebhookReceiver receiver, Set<String> agents) {
         Map<String, JsonObject> batches = new LinkedHashMap<>();
