@@ -84,7 +84,7 @@ public class WebhookSender {
     WebhookSender(Pool pool, LogSlices slices, ChangeFeed feed, WebhookPoster poster, MeterRegistry metrics, Vertx vertx,
             @ConfigProperty(name = "presence.webhooks.timeout", defaultValue = "10s") Duration timeout,
             @ConfigProperty(name = "presence.webhooks.disable-after", defaultValue = "24h") Duration disableAfter,
-            @ConfigProperty(name = "presence.webhooks.batch-wait", defaultValue = "200ms") Duration batchWait) {
+            @ConfigProperty(name = "presence.webhooks.batch-wait", defaultValue = "100ms") Duration batchWait) {
         this.pool = pool;
         this.vertx = vertx;
         this.batchWaitNanos = batchWait.toNanos();
