@@ -2,6 +2,7 @@ package org.ccpresence.agent;
 
 import java.util.concurrent.TimeUnit;
 
+import org.ccpresence.error.Stopping;
 import org.jboss.logging.Logger;
 
 import io.micrometer.core.instrument.MeterRegistry;
@@ -47,7 +48,8 @@ public final class Sweeps {
                         log.infof(done, count, nanos / 1_000_000);
                     }
                 });
-            }).onFailure().invoke(failure -> log.warnf(failure, "The %s sweep failed; the next run retries", sweep))
+            }).onFailure().invoke(failure -> log.logf(Stopping.underway() ? Logger.Level.DEBUG : Logger.Level.WARN, failure,
+                    "The %s sweep failed; the next run retries", sweep))
                     .onFailure().recoverWithNull().replaceWithVoid();
         }
     }

@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
+import org.ccpresence.error.Stopping;
 import org.ccpresence.graphql.SocketWatcher;
 import org.ccpresence.security.Caller;
 import org.ccpresence.security.Roles;
@@ -87,7 +88,7 @@ public class DesktopConnections implements SocketWatcher {
                 written.putAll(nowWritten);
             }
         }).onFailure().recoverWithItem(failure -> {
-            LOG.warn("Desktop connections not written; the next run retries", failure);
+            LOG.log(Stopping.underway() ? Logger.Level.DEBUG : Logger.Level.WARN, "Desktop connections not written; the next run retries", failure);
             return null;
         }).replaceWithVoid();
     }

@@ -7,6 +7,7 @@ import java.util.function.Consumer;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
+import org.ccpresence.error.Stopping;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -40,7 +41,11 @@ public class PgNotifications {
         options.setMetricsName("postgresql|listen");
         long delay = reconnectDelay.toMillis();
         subscriber = PgSubscriber.subscriber(vertx, options).reconnectPolicy(retries -> delay);
-        subscriber.closeHandler(v -> LOG.warn("LISTEN connection closed; reconnecting"));
+        subscriber.closeHandler(v -> {
+            if (!Stopping.underway()) { // closed by the shutdown itself otherwise
+                LOG.warn("LISTEN connection closed; reconnecting");
+            }
+        });
     }
 
     /**

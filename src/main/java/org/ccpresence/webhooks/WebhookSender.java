@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.ccpresence.error.Stopping;
 import org.ccpresence.stream.ChangeFeed;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -129,7 +130,8 @@ public class WebhookSender {
             sendAll();
             List<Long> idle = over.stream().filter(id -> !inFlight.contains(id)).toList();
             return idle.isEmpty() ? Uni.createFrom().voidItem() : release(idle);
-        }).onFailure().invoke(e -> LOG.warnf("Claiming webhooks failed; the next run retries: %s", e.getMessage()))
+        }).onFailure().invoke(e -> LOG.logf(Stopping.underway() ? Logger.Level.DEBUG : Logger.Level.WARN,
+                "Claiming webhooks failed; the next run retries: %s", e.getMessage()))
                 .onFailure().recoverWithNull().replaceWithVoid();
     }
 
@@ -171,7 +173,8 @@ public class WebhookSender {
             }
         }, failure -> {
             inFlight.remove(id);
-            LOG.warnf("Delivering webhook %d failed; the next run retries: %s", id, failure.getMessage());
+            LOG.logf(Stopping.underway() ? Logger.Level.DEBUG : Logger.Level.WARN, "Delivering webhook %d failed; the next run retries: %s",
+                    id, failure.getMessage());
         });
     }
 
